@@ -1,0 +1,59 @@
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+
+/**
+ * One place that builds AWS SDK v3 clients, so every part of the system (handler, CLI, local stack, tests)
+ * reaches the same endpoints the same way.
+ *
+ * Endpoints follow the SDK's own convention: `AWS_ENDPOINT_URL_<SERVICE>` (e.g. AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_KINESIS) or `AWS_ENDPOINT_URL` for all services (LocalStack). The SDK reads these itself;
+ * we only pin the HTTP handler, because kinesis-mock's plain HTTP port fails with the SDK's HTTP/2 handler
+ * (ERR_HTTP2_ERROR), and keep-alive sockets make a large batch far cheaper.
+ */
+export interface ClientOptions {
+  region?: string;
+  /** Per-request socket timeout in ms. */
+  requestTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+function common(options: ClientOptions) {
+  const requestTimeout = options.requestTimeoutMs ?? 10_000;
+  return {
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+      requestTimeout,
+      connectionTimeout: Math.min(requestTimeout, 5_000),
+    }),
+    ...localCredentials(),
+  };
+}
+
+/**
+ * Emulators accept any credentials; when an endpoint override is set and no credentials are configured,
+ * supply dummy ones so a fresh machine works without `aws configure`. Real AWS never gets here.
+ */
+function localCredentials(): { credentials?: { accessKeyId: string; secretAccessKey: string } } {
+  const overridden = Object.keys(process.env).some((k) => k === "AWS_ENDPOINT_URL" || k.startsWith("AWS_ENDPOINT_URL_"));
+  if (!overridden || process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) return {};
+  return { credentials: { accessKeyId: "local", secretAccessKey: "local" } };
+}
+
+export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(common(o));
+export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(common(o));
+export const sqsClient = (o: ClientOptions = {}) => new SQSClient(common(o));
+export const s3Client = (o: ClientOptions = {}) => new S3Client({ ...common(o), forcePathStyle: true });
+export const logsClient = (o: ClientOptions = {}) => new CloudWatchLogsClient(common(o));
+export const ssmClient = (o: ClientOptions = {}) => new SSMClient(common(o));
+export const secretsClient = (o: ClientOptions = {}) => new SecretsManagerClient(common(o));
