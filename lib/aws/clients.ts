@@ -45,7 +45,9 @@ function common(options: ClientOptions) {
  * supply dummy ones so a fresh machine works without `aws configure`. Real AWS never gets here.
  */
 function localCredentials(): { credentials?: { accessKeyId: string; secretAccessKey: string } } {
-  const overridden = Object.keys(process.env).some((k) => k === "AWS_ENDPOINT_URL" || k.startsWith("AWS_ENDPOINT_URL_"));
+  const overridden = Object.keys(process.env).some(
+    (k) => k === "AWS_ENDPOINT_URL" || k.startsWith("AWS_ENDPOINT_URL_"),
+  );
   if (!overridden || process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) return {};
   return { credentials: { accessKeyId: "local", secretAccessKey: "local" } };
 }

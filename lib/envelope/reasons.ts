@@ -23,11 +23,14 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [...VERIFY_REASONS,
 
 /** One line per reason, for docs, `--help` and error hints. */
 export const REASON_DESCRIPTIONS: Record<RejectionReason, string> = {
-  malformed: "not a JWS Compact Serialization: wrong number of parts, bad base64url, header or payload not a JSON object",
-  header: "protected header refused: typ is not kjp+jwt, alg not allowed, kid missing, or crit/jku/x5u/x5c/jwk present",
+  malformed:
+    "not a JWS Compact Serialization: wrong number of parts, bad base64url, header or payload not a JSON object",
+  header:
+    "protected header refused: typ is not kjp+jwt, alg not allowed, kid missing, or crit/jku/x5u/x5c/jwk present",
   unknown_key: "no trusted key has this kid (or the kid belongs to another issuer or algorithm)",
   bad_signature: "the signature does not verify with the trusted key",
-  claims: "a claim is missing or wrong: iss, aud, iat (in the future), lifetime above the maximum, jti, type, v, data",
+  claims:
+    "a claim is missing or wrong: iss, aud, iat (in the future), lifetime above the maximum, jti, type, v, data",
   expired: "exp (plus clock tolerance) is in the past",
   unknown_type: "no schema is registered for this type and version",
   invalid_payload: "data does not match the schema of its type and version",

@@ -59,7 +59,10 @@ export interface Rejection {
   reason: RejectionReason;
   detail: string;
   issues?: PayloadIssue[];
-  unverified?: Partial<Pick<EnvelopeClaims, "iss" | "jti" | "type" | "v" | "sub" | "aud">> & { kid?: string; alg?: string };
+  unverified?: Partial<Pick<EnvelopeClaims, "iss" | "jti" | "type" | "v" | "sub" | "aud">> & {
+    kid?: string;
+    alg?: string;
+  };
 }
 
 export type VerifyResult = { ok: true; message: VerifiedMessage } | { ok: false; rejection: Rejection };

@@ -25,7 +25,9 @@ export class KjpError extends Error {
 
   /** One line for humans: message, then what to do. */
   override toString(): string {
-    return this.hint ? `${this.name} [${this.code}]: ${this.message} (${this.hint})` : `${this.name} [${this.code}]: ${this.message}`;
+    return this.hint
+      ? `${this.name} [${this.code}]: ${this.message} (${this.hint})`
+      : `${this.name} [${this.code}]: ${this.message}`;
   }
 }
 

@@ -21,5 +21,6 @@ export function projectRoot(from: string = dirname(fileURLToPath(import.meta.url
 }
 
 export function projectVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as { version: string })
+    .version;
 }

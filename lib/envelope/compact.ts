@@ -1,0 +1,142 @@
+import { MAX_JSON_DEPTH } from "./limits.js";
+
+/** A JWS Compact Serialization split and decoded, before any trust decision. */
+export interface DecodedToken {
+  /** The token as ASCII text, exactly as received. */
+  compact: string;
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  /** A `__proto__` member somewhere in the payload: harmless after JSON.parse, dangerous after any naive copy. */
+  hasProtoKey: boolean;
+}
+
+export type DecodeResult =
+  | { ok: true; token: DecodedToken }
+  | { ok: false; detail: string; header?: Record<string, unknown>; payload?: Record<string, unknown> };
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+// fatal: invalid UTF-8 is an error rather than U+FFFD; ignoreBOM keeps a BOM so JSON.parse refuses it.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Strict decoding of a compact JWS (RFC 7515 §7.1): exactly three segments of canonical, unpadded base64url,
+ * a header and a payload that are JSON objects, and a payload no deeper than MAX_JSON_DEPTH. The size cap is
+ * checked before anything else so an oversized record costs nothing.
+ */
+export function decodeCompact(input: string | Uint8Array, maxBytes: number): DecodeResult {
+  if (typeof input !== "string" && !(input instanceof Uint8Array)) {
+    return { ok: false, detail: "token is neither a string nor bytes" };
+  }
+  if (input.length > maxBytes) {
+    return { ok: false, detail: `token is ${input.length} bytes, above the ${maxBytes}-byte limit` };
+  }
+  // latin1 maps each byte to one char: any non-ASCII byte then fails the base64url alphabet check below.
+  const compact =
+    typeof input === "string"
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("latin1");
+  const parts = compact.split(".");
+  if (parts.length !== 3) {
+    return {
+      ok: false,
+      detail:
+        parts.length === 5
+          ? "token has 5 parts: JWE (encrypted) tokens are not accepted, only a 3-part JWS"
+          : `token has ${parts.length} part(s), a JWS Compact Serialization has exactly 3`,
+    };
+  }
+  const [h, p, s] = parts as [string, string, string];
+  for (const [name, segment] of [
+    ["header", h],
+    ["payload", p],
+    ["signature", s],
+  ] as const) {
+    // An empty signature (alg "none") is left for the header check, which names the real problem.
+    if (name === "signature" && segment === "") continue;
+    const problem = base64urlProblem(segment);
+    if (problem) return { ok: false, detail: `${name} segment ${problem}` };
+  }
+
+  const header = decodeJsonObject(h);
+  if (typeof header === "string") return { ok: false, detail: `header ${header}` };
+  const payload = decodeJsonObject(p);
+  if (typeof payload === "string") return { ok: false, detail: `payload ${payload}`, header };
+
+  const shape = inspect(payload);
+  if (shape.tooDeep) {
+    return { ok: false, detail: `payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header, payload };
+  }
+  return { ok: true, token: { compact, header, payload, hasProtoKey: shape.hasProtoKey } };
+}
+
+function base64urlProblem(segment: string): string | undefined {
+  if (segment.length === 0) return "is empty";
+  if (!BASE64URL.test(segment)) {
+    return "is not base64url (only A-Z a-z 0-9 - _ without padding or whitespace are allowed)";
+  }
+  if (segment.length % 4 === 1) return "has an impossible base64url length";
+  // Non-zero trailing bits decode to the same bytes as another spelling: refuse, so one token has one spelling.
+  const rest = segment.length % 4;
+  if (rest !== 0) {
+    const unusedBits = BASE64URL_ALPHABET.indexOf(segment[segment.length - 1]!) & (rest === 2 ? 0x0f : 0x03);
+    if (unusedBits !== 0) return "is not canonical base64url";
+  }
+  return undefined;
+}
+
+function decodeJsonObject(segment: string): Record<string, unknown> | string {
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.from(segment, "base64url"));
+  } catch {
+    return "is not valid UTF-8";
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "is not JSON";
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "is not a JSON object";
+  return value as Record<string, unknown>;
+}
+
+/** Iterative walk (no recursion, so no stack to exhaust) measuring depth and spotting `__proto__` members. */
+function inspect(root: unknown): { tooDeep: boolean; hasProtoKey: boolean } {
+  let hasProtoKey = false;
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (depth > MAX_JSON_DEPTH) return { tooDeep: true, hasProtoKey };
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === "object" && item !== null) stack.push([item, depth + 1]);
+    } else {
+      for (const key of Object.keys(value as object)) {
+        if (key === "__proto__") hasProtoKey = true;
+        const child = (value as Record<string, unknown>)[key];
+        if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return { tooDeep: false, hasProtoKey };
+}
+
+/** Path (e.g. `contact.tags[2]`) of the first `__proto__` member inside `data`, if any. */
+export function findProtoKeyPath(data: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[data, ""]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push([item, `${path}[${i}]`]));
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      const child = `${path}${path ? "." : ""}${key}`;
+      if (key === "__proto__") return child;
+      stack.push([(value as Record<string, unknown>)[key], child]);
+    }
+  }
+  return undefined;
+}

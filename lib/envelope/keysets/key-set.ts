@@ -1,0 +1,23 @@
+import type { KeyObject, webcrypto } from "node:crypto";
+import type { Algorithm } from "../types.js";
+
+/** WebCrypto key type (no DOM lib in this project). */
+export type CryptoKey = webcrypto.CryptoKey;
+
+/** A trusted verification key, bound to exactly one algorithm, imported once and reused for every token. */
+export interface ResolvedKey {
+  kid: string;
+  alg: Algorithm;
+  key: CryptoKey | KeyObject;
+}
+
+/**
+ * The trusted keys of one issuer. `resolve` returns undefined for a kid the set does not hold; it throws
+ * TransientError (code "key_set_unavailable") when the set cannot be fetched right now, so the caller retries
+ * the record instead of rejecting it.
+ */
+export interface KeySet {
+  resolve(kid: string): Promise<ResolvedKey | undefined>;
+}
+
+export const KEY_SET_UNAVAILABLE = "key_set_unavailable";

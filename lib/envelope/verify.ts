@@ -1,0 +1,215 @@
+import { show } from "./show.js";
+import { compactVerify } from "jose";
+import type { PayloadValidator } from "../../schemas/types.js";
+import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
+import { checkClaims, unverifiedView } from "./claims-policy.js";
+import { decodeCompact, findProtoKeyPath } from "./compact.js";
+import { checkHeader } from "./header-policy.js";
+import type { KeySet } from "./keysets/key-set.js";
+import { DEFAULT_CLOCK_TOLERANCE_SEC, DEFAULT_MAX_LIFETIME_SEC, DEFAULT_MAX_TOKEN_BYTES } from "./limits.js";
+import type { RejectionReason } from "./reasons.js";
+import type { Algorithm, PayloadIssue, Rejection, VerifiedMessage, VerifyResult } from "./types.js";
+
+export interface TrustedIssuer {
+  issuer: string;
+  keySet: KeySet;
+}
+
+export interface VerifierOptions {
+  audience: string;
+  issuers: TrustedIssuer[];
+  validator: PayloadValidator;
+  /** Default 60. */
+  clockToleranceSec?: number;
+  /** Largest accepted exp - iat. Default 8 days (the producer default lifetime is 7 days). */
+  maxLifetimeSec?: number;
+  /** Default 1 MiB, the Kinesis record limit. */
+  maxTokenBytes?: number;
+  /** Default false: HS256 needs a shared secret, so a deployment has to opt in. */
+  allowHS256?: boolean;
+}
+
+export interface VerifyOptions {
+  /** Seconds since the epoch; default the current time. */
+  now?: number;
+  /** Replay horizon: widens the exp check only, never iat, lifetime or anything else. */
+  expGraceSec?: number;
+}
+
+export interface Verifier {
+  verify(token: string | Uint8Array, options?: VerifyOptions): Promise<VerifyResult>;
+}
+
+/**
+ * The consumer's verifier (docs/contract.md). Checks run in the order of the reason codes, and the first
+ * failing check decides the reason. Bad input never throws; only a key set that cannot be fetched right now
+ * throws (TransientError), so the caller retries the record rather than rejecting a good one.
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const audience = options.audience;
+  if (typeof audience !== "string" || audience.length === 0)
+    throw new ConfigurationError("the verifier needs an audience");
+  if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
+    throw new ConfigurationError("the verifier needs at least one trusted issuer");
+  }
+  const keySets = new Map<string, KeySet>();
+  for (const { issuer, keySet } of options.issuers) {
+    if (typeof issuer !== "string" || issuer.length === 0)
+      throw new ConfigurationError("a trusted issuer has an empty name");
+    if (keySets.has(issuer)) throw new ConfigurationError(`issuer "${issuer}" is configured twice`);
+    keySets.set(issuer, keySet);
+  }
+  const clockToleranceSec = nonNegative(
+    options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
+    "clockToleranceSec",
+  );
+  const maxLifetimeSec = nonNegative(options.maxLifetimeSec ?? DEFAULT_MAX_LIFETIME_SEC, "maxLifetimeSec");
+  const maxTokenBytes = nonNegative(options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES, "maxTokenBytes");
+  const allowed = new Set<Algorithm>(options.allowHS256 ? ["ES256", "EdDSA", "HS256"] : ["ES256", "EdDSA"]);
+  const validator = options.validator;
+
+  async function verify(
+    token: string | Uint8Array,
+    verifyOptions: VerifyOptions = {},
+  ): Promise<VerifyResult> {
+    const now = verifyOptions.now ?? Math.floor(Date.now() / 1000);
+    const expGraceSec = verifyOptions.expGraceSec ?? 0;
+
+    const decoded = decodeCompact(token, maxTokenBytes);
+    if (!decoded.ok) return reject("malformed", decoded.detail, decoded.header, decoded.payload);
+    const { header, payload, compact, hasProtoKey } = decoded.token;
+
+    const headerCheck = checkHeader(header, allowed);
+    if (!headerCheck.ok) return reject("header", headerCheck.detail, header, payload);
+    const { kid, alg } = headerCheck.header;
+
+    // iss is read unverified only to pick the key set; it is checked again with the other claims below.
+    const iss = payload.iss;
+    const keySet = typeof iss === "string" ? keySets.get(iss) : undefined;
+    if (!keySet) {
+      return reject(
+        "claims",
+        iss === undefined ? "iss is missing" : `iss ${show(iss)} is not a trusted issuer`,
+        header,
+        payload,
+      );
+    }
+    const key = await keySet.resolve(kid);
+    if (!key) return reject("unknown_key", `issuer "${iss}" has no key with kid "${kid}"`, header, payload);
+    if (key.alg !== alg) {
+      return reject(
+        "unknown_key",
+        `key "${kid}" of issuer "${iss}" is for ${key.alg}, the token says ${alg}`,
+        header,
+        payload,
+      );
+    }
+
+    try {
+      // The key and its one algorithm come from our key set; jose never picks either from the token.
+      await compactVerify(compact, key.key, { algorithms: [key.alg] });
+    } catch {
+      return reject(
+        "bad_signature",
+        `signature does not verify with key "${kid}" of issuer "${iss}"`,
+        header,
+        payload,
+      );
+    }
+
+    const claimsCheck = checkClaims(payload, {
+      issuer: iss as string,
+      audience,
+      clockToleranceSec,
+      maxLifetimeSec,
+      now,
+    });
+    if (!claimsCheck.ok) return reject("claims", claimsCheck.detail, header, payload);
+    if (hasProtoKey) {
+      // JSON.parse made these own properties (harmless); refuse them before any code can copy them unsafely.
+      if (Object.hasOwn(payload, "__proto__"))
+        return reject("claims", "payload has a __proto__ claim", header, payload);
+      const path = findProtoKeyPath(claimsCheck.claims.data);
+      if (path !== undefined) {
+        const issue = { path, message: "__proto__ is not an accepted member name" };
+        return reject("invalid_payload", `data has a __proto__ member at ${path}`, header, payload, [issue]);
+      }
+    }
+    const claims = claimsCheck.claims;
+
+    if (claims.exp + clockToleranceSec + expGraceSec < now) {
+      return reject(
+        "expired",
+        `exp ${claims.exp} is past (now ${now}, tolerance ${clockToleranceSec} s)`,
+        header,
+        payload,
+      );
+    }
+
+    let validation: ReturnType<PayloadValidator["validate"]>;
+    try {
+      validation = validator.validate(claims.type, claims.v, claims.data);
+    } catch (error) {
+      // The validator contract says it never throws; if it does, the payload still must not crash the caller.
+      return reject(
+        "invalid_payload",
+        `payload validation failed: ${(error as Error).message}`,
+        header,
+        payload,
+      );
+    }
+    if (!validation.ok)
+      return reject(validation.reason, validation.detail, header, payload, validation.issues);
+
+    const message: VerifiedMessage = {
+      header: headerCheck.header,
+      iss: claims.iss,
+      aud: audience,
+      iat: claims.iat,
+      exp: claims.exp,
+      jti: claims.jti,
+      type: claims.type,
+      v: validation.v,
+      sentVersion: claims.v,
+      data: validation.data,
+    };
+    if (claims.sub !== undefined) message.sub = claims.sub;
+    return { ok: true, message };
+  }
+
+  return {
+    async verify(token, verifyOptions) {
+      try {
+        return await verify(token, verifyOptions);
+      } catch (error) {
+        // Key set trouble (transient, or a broken configuration) is not the token's fault: let the caller see it.
+        if (error instanceof KjpError) throw error;
+        // Anything else is an input shape we did not foresee: it must end as a rejection, never crash the batch.
+        return reject(
+          "malformed",
+          `token could not be processed: ${(error as Error)?.message ?? String(error)}`,
+        );
+      }
+    },
+  };
+}
+
+function reject(
+  reason: RejectionReason,
+  detail: string,
+  header?: Record<string, unknown>,
+  payload?: Record<string, unknown>,
+  issues?: PayloadIssue[],
+): VerifyResult {
+  const rejection: Rejection = { reason, detail };
+  if (issues && issues.length > 0) rejection.issues = issues;
+  if (header || payload) rejection.unverified = unverifiedView(header, payload);
+  return { ok: false, rejection };
+}
+
+function nonNegative(value: number, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new ConfigurationError(`${name} must be a non-negative number, got ${String(value)}`);
+  }
+  return value;
+}
