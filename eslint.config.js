@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "coverage/", ".venv/", ".kjp/", ".serverless/", "producers/"] },
+  { ignores: ["node_modules/", "dist/", "coverage/", ".venv/", ".kjp/", ".serverless/", ".build/", "producers/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

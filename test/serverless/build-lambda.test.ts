@@ -1,0 +1,57 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { loadServiceDefinition } from "../../lib/config/service-definition.js";
+import { bundleFunction } from "../../lib/local/lambda-artifacts.js";
+import { projectRoot } from "../../lib/local/project-paths.js";
+import { readZip } from "../../lib/local/read-zip.js";
+
+/**
+ * The artifacts `serverless package` ships: every function in serverless.yml bundles, and the bundle loads in
+ * a plain Node process (no ts-jest, no node_modules next to it) and exports the handler its string names.
+ */
+const run = promisify(execFile);
+const root = projectRoot();
+const scratch = mkdtempSync(join(tmpdir(), "kjp-build-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// What the deployed functions get from serverless.yml's provider.environment, with local stand-ins.
+const lambdaEnv = {
+  PATH: process.env.PATH,
+  KJP_LEDGER_TABLE: "ledger",
+  KJP_PROJECTIONS_TABLE: "projections",
+  KJP_STREAM_NAME: "stream",
+  KJP_AUDIENCE: "kinesis-jwt-pipeline",
+  KJP_ISSUERS: '[{"issuer":"crm-rails","keys":"ssm:/kjp/dev/jwks"}]',
+  KJP_ONFAILURE_QUEUE_URL: "http://127.0.0.1:9/queue",
+  KJP_REPLAY_DLQ_URL: "http://127.0.0.1:9/dlq",
+  POWERTOOLS_SERVICE_NAME: "kinesis-jwt-pipeline",
+  POWERTOOLS_METRICS_NAMESPACE: "KinesisJwtPipeline",
+  AWS_REGION: "us-east-1",
+};
+
+describe.each(loadServiceDefinition({ stage: "dev" }).functions.map((f) => [f.key, f]))(
+  "function %s",
+  (_key, fn) => {
+    it("bundles into a zip whose handler module loads on its own", async () => {
+      const built = await bundleFunction(fn, { root, zipPath: join(scratch, `${fn.key}.zip`) });
+      const files = readZip(readFileSync(built.zip));
+      expect([...files.keys()]).toContain(built.entry);
+      expect(built.bytes).toBeLessThan(50 * 1024 * 1024); // Lambda's direct-upload limit
+
+      const extracted = join(scratch, `${fn.key}-extracted`, built.entry);
+      mkdirSync(dirname(extracted), { recursive: true });
+      writeFileSync(extracted, files.get(built.entry) ?? "");
+      const exportName = fn.handler.split(".").pop() ?? "handler";
+      const probe = `const m = await import(${JSON.stringify(extracted)}); console.log(typeof m[${JSON.stringify(exportName)}]);`;
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", probe], {
+        cwd: scratch,
+        env: lambdaEnv,
+        timeout: 30_000,
+      });
+      expect(stdout.trim()).toBe("function");
+    });
+  },
+);
