@@ -1,0 +1,37 @@
+/**
+ * Groups items by partition key. Keys keep the order of their first record, and records keep batch order
+ * within a key: that order is what the pipeline must preserve per key.
+ */
+export function groupByPartitionKey<T extends { partitionKey: string }>(
+  records: readonly T[],
+): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const record of records) {
+    const group = groups.get(record.partitionKey);
+    if (group) group.push(record);
+    else groups.set(record.partitionKey, [record]);
+  }
+  return groups;
+}
+
+/**
+ * Cuts the groups into segments of about `size` records, never splitting a group, keeping group order. The
+ * pipeline verifies one segment while it commits the previous one; a key lives in one segment only, so
+ * per-key order is untouched.
+ */
+export function segmentGroups<T>(groups: Map<string, T[]>, size: number): Map<string, T[]>[] {
+  const segments: Map<string, T[]>[] = [];
+  let current = new Map<string, T[]>();
+  let count = 0;
+  for (const [key, records] of groups) {
+    if (count > 0 && count + records.length > size) {
+      segments.push(current);
+      current = new Map();
+      count = 0;
+    }
+    current.set(key, records);
+    count += records.length;
+  }
+  if (current.size > 0) segments.push(current);
+  return segments;
+}

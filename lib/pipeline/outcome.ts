@@ -1,0 +1,42 @@
+import type { RejectionReason } from "../envelope/reasons.js";
+import type { PayloadIssue } from "../envelope/types.js";
+import type { MessageFacts } from "../ledger/ledger-items.js";
+import type { DecodedRecord } from "./decode.js";
+
+/**
+ * What became of one record. `processed`, `duplicate` and `rejected` are finished (acknowledged);
+ * `failed` (transient) and `unfinished` (not attempted or rolled back after an earlier failure of its key,
+ * or DynamoDB unreachable) go into batchItemFailures so Lambda redelivers them.
+ */
+export type RecordOutcome =
+  | { status: "processed"; skippedEffects: number }
+  | { status: "duplicate" }
+  | { status: "rejected"; reason: RejectionReason; detail: string; issues?: PayloadIssue[] }
+  | { status: "failed"; code: string; detail: string }
+  | { status: "unfinished"; detail: string };
+
+export interface RecordReport {
+  record: DecodedRecord;
+  outcome: RecordOutcome;
+  /** Verified facts for processed/duplicate/processor-rejected records; unverified claims for other rejections. */
+  facts: MessageFacts;
+}
+
+export const isFinished = (outcome: RecordOutcome): boolean =>
+  outcome.status !== "failed" && outcome.status !== "unfinished";
+
+/**
+ * Permanent vs transient, for anything that THREW while handling a record (verifier, processor). Bad input is
+ * never thrown (the verifier returns a rejection; a processor returns a refusal), so a throw is trouble
+ * outside the record: retry it. Treating an unexpected bug as transient costs a redelivery, while treating
+ * it as permanent would drop a good message.
+ */
+export function failureFromError(
+  error: unknown,
+  fallbackCode: string,
+): { status: "failed"; code: string; detail: string } {
+  const code =
+    typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : fallbackCode;
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { status: "failed", code, detail: detail.slice(0, 1000) };
+}

@@ -1,0 +1,76 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { BatchResult } from "./pipeline.js";
+import type { BatchTelemetry } from "./batch-telemetry.js";
+
+/** Raw records in log lines are cut to this many base64 characters (the ledger keeps more). */
+export const LOG_RAW_MAX_CHARS = 4096;
+
+/**
+ * One structured log line per failure (rejected: warn, with the bounded raw record; failed: error) and the
+ * batch's EMF metrics: processed, rejected by reason, duplicate, failed, batch size, verify/commit latency.
+ */
+export function reportBatch(
+  result: BatchResult,
+  telemetry: ReturnType<BatchTelemetry["summary"]>,
+  logger: Logger,
+  metrics: Metrics,
+): void {
+  const counts = { processed: 0, duplicate: 0, rejected: 0, failed: 0, unfinished: 0 };
+  const rejectedBy = new Map<string, number>();
+  for (const { record, outcome, facts } of result.reports) {
+    counts[outcome.status]++;
+    const where = {
+      shardId: record.shardId,
+      sequenceNumber: record.sequenceNumber,
+      partitionKey: record.partitionKey,
+      jti: facts.jti,
+      iss: facts.iss,
+      type: facts.type,
+      v: facts.v,
+    };
+    if (outcome.status === "rejected") {
+      rejectedBy.set(outcome.reason, (rejectedBy.get(outcome.reason) ?? 0) + 1);
+      logger.warn("record rejected", {
+        ...where,
+        outcome: "rejected",
+        reason: outcome.reason,
+        detail: outcome.detail,
+        ...(outcome.issues ? { issues: outcome.issues.slice(0, 20) } : {}),
+        raw: record.base64.slice(0, LOG_RAW_MAX_CHARS),
+        rawTruncated: record.base64.length > LOG_RAW_MAX_CHARS,
+      });
+    } else if (outcome.status === "failed") {
+      logger.error("record failed", {
+        ...where,
+        outcome: "failed",
+        reason: outcome.code,
+        detail: outcome.detail,
+      });
+    }
+  }
+  if (counts.unfinished > 0) {
+    const first = result.response.batchItemFailures[0]?.itemIdentifier;
+    logger.warn("records left for redelivery", {
+      unfinished: counts.unfinished,
+      failed: counts.failed,
+      checkpointBefore: first,
+    });
+  }
+  metrics.addMetric("batchSize", MetricUnit.Count, result.reports.length);
+  metrics.addMetric("processed", MetricUnit.Count, counts.processed);
+  metrics.addMetric("duplicate", MetricUnit.Count, counts.duplicate);
+  metrics.addMetric("rejected", MetricUnit.Count, counts.rejected);
+  metrics.addMetric("failed", MetricUnit.Count, counts.failed + counts.unfinished);
+  if (telemetry.verifyCount > 0)
+    metrics.addMetric("verifyLatency", MetricUnit.Milliseconds, telemetry.verifyMsAvg);
+  if (telemetry.transactions > 0) {
+    metrics.addMetric("commitLatency", MetricUnit.Milliseconds, telemetry.commitMsAvg);
+    metrics.addMetric("transactions", MetricUnit.Count, telemetry.transactions);
+  }
+  for (const [reason, n] of rejectedBy) {
+    const single = metrics.singleMetric();
+    single.addDimension("reason", reason);
+    single.addMetric("rejectedByReason", MetricUnit.Count, n);
+  }
+}
