@@ -8,6 +8,11 @@ export default {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json", isolatedModules: true }],
   },
   testMatch: ["<rootDir>/{lib,handlers,processors,schemas,test}/**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/dist/", "<rootDir>/test/integration/", "<rootDir>/test/serverless/"],
+  testPathIgnorePatterns: [
+    "/node_modules/",
+    "/dist/",
+    "<rootDir>/test/integration/",
+    "<rootDir>/test/serverless/",
+  ],
   testTimeout: 20000,
 };

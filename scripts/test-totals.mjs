@@ -14,7 +14,9 @@ for (const file of readdirSync(dir)) {
     failed += report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
     skipped += report.numPendingTests + (report.numTodoTests ?? 0);
   } else if (file === "ruby.txt" && existsSync(path)) {
-    const m = /(\d+) runs, \d+ assertions, (\d+) failures, (\d+) errors, (\d+) skips/.exec(readFileSync(path, "utf8"));
+    const m = /(\d+) runs, \d+ assertions, (\d+) failures, (\d+) errors, (\d+) skips/.exec(
+      readFileSync(path, "utf8"),
+    );
     if (m) {
       const [runs, failures, errors, skips] = m.slice(1).map(Number);
       passed += runs - failures - errors - skips;
