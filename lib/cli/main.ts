@@ -1,10 +1,13 @@
 import { Command, CommanderError } from "commander";
 import { KjpError } from "../errors/kjp-error.js";
 import { projectVersion } from "../util/project-root.js";
+import { register as failures } from "./commands/failures.js";
+import { register as inspect } from "./commands/inspect.js";
 import { register as invoke } from "./commands/invoke.js";
 import { register as keys } from "./commands/keys.js";
 import { register as ledger } from "./commands/ledger.js";
 import { register as publish } from "./commands/publish.js";
+import { register as replay } from "./commands/replay.js";
 import { register as schemas } from "./commands/schemas.js";
 import { register as sign } from "./commands/sign.js";
 import { register as verify } from "./commands/verify.js";
@@ -50,4 +53,15 @@ export async function run(
 }
 
 // Order is the order `kjp --help` lists them: from making keys to looking at what happened.
-const COMMANDS: Register[] = [keys, sign, verify, schemas, publish, invoke, ledger];
+const COMMANDS: Register[] = [
+  keys,
+  sign,
+  verify,
+  schemas,
+  publish,
+  invoke,
+  ledger,
+  failures,
+  inspect,
+  replay,
+];

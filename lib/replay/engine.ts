@@ -1,0 +1,257 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import type { BatchPipeline, VerifyFn } from "../pipeline/pipeline.js";
+import type { RecordOutcome } from "../pipeline/outcome.js";
+import { prefetchMarkers } from "../ledger/prefetch.js";
+import { messageLedgerKey } from "../ledger/keys.js";
+import { peekIdentity } from "../pipeline/peek.js";
+import { matchesFilters } from "./filters.js";
+import { resolveRejectedRecord, reopenRejectedMarker } from "./ledger-resolution.js";
+import { byStreamPosition } from "./sequence.js";
+import { addUnrecoverable, countOutcome, emptySummary } from "./summary.js";
+import type {
+  ReplayCandidate,
+  ReplayFilters,
+  ReplayOutcome,
+  ReplayProgress,
+  ReplayRecord,
+  ReplaySummary,
+} from "./types.js";
+
+export interface ReplayEngineDeps {
+  /** The consumer's pipeline, built with a verify that widens exp by the replay horizon. */
+  pipeline: BatchPipeline;
+  /** The same verify, used alone in a dry run (nothing is written). */
+  verify: VerifyFn;
+  dynamodb: DynamoDBClient;
+  ledgerTable: string;
+}
+
+export interface ReplayOptions {
+  filters?: ReplayFilters;
+  dryRun?: boolean;
+  /** Records per pipeline call (one simulated Lambda batch). */
+  batchSize?: number;
+  onProgress?: (progress: ReplayProgress) => void;
+  now?: () => number;
+}
+
+/** What became of one candidate: `done` (every record finished; acknowledged at its source when it can be). */
+export interface CandidateReport {
+  candidate: ReplayCandidate;
+  state: "done" | "failed" | "unrecoverable" | "filtered";
+  outcomes: ReplayOutcome[];
+  acknowledged: boolean;
+}
+
+export interface ReplayResult {
+  summary: ReplaySummary;
+  candidates: CandidateReport[];
+}
+
+const positionKey = (r: { shardId: string; sequenceNumber: string }) => `${r.shardId}:${r.sequenceNumber}`;
+
+function toEventRecord(record: ReplayRecord): KinesisStreamRecord {
+  return {
+    eventID: positionKey(record),
+    eventName: "aws:kinesis:record",
+    eventVersion: "1.0",
+    eventSource: "aws:kinesis",
+    awsRegion: process.env.AWS_REGION ?? "us-east-1",
+    invokeIdentityArn: "kjp-replay",
+    eventSourceARN: "kjp-replay",
+    kinesis: {
+      kinesisSchemaVersion: "1.0",
+      partitionKey: record.partitionKey,
+      sequenceNumber: record.sequenceNumber,
+      data: record.data,
+      approximateArrivalTimestamp: (record.arrivedAt ?? Date.now()) / 1000,
+    },
+  };
+}
+
+export function toReplayOutcome(outcome: RecordOutcome): ReplayOutcome {
+  switch (outcome.status) {
+    case "processed":
+      return { status: "processed" };
+    case "duplicate":
+      return { status: "duplicate" };
+    case "rejected":
+      return { status: "rejected", reason: outcome.reason, detail: outcome.detail };
+    case "failed":
+      return { status: "failed", code: outcome.code, detail: outcome.detail };
+    case "unfinished":
+      return { status: "failed", code: "unfinished", detail: outcome.detail };
+  }
+}
+
+const finished = (o: ReplayOutcome | undefined) => o !== undefined && o.status !== "failed";
+
+async function collect(
+  candidates: AsyncIterable<ReplayCandidate> | Iterable<ReplayCandidate>,
+  onProgress?: (p: ReplayProgress) => void,
+): Promise<ReplayCandidate[]> {
+  const all: ReplayCandidate[] = [];
+  for await (const candidate of candidates) {
+    all.push(candidate);
+    onProgress?.({ phase: "collect", done: all.length, total: all.length });
+  }
+  return all;
+}
+
+/**
+ * Replays candidates through the consumer pipeline (the same verify → validate → dedupe → commit; no second
+ * implementation). Records are replayed once each even when several sources name them, in stream order, so
+ * the pipeline keeps order per partition key within a batch; across batches a key whose record failed again
+ * is held back, so no later record of it overtakes. A candidate is acknowledged at its source (SQS message
+ * deleted) only when every one of its records finished. Nothing is written in a dry run.
+ */
+export async function runReplay(
+  source: AsyncIterable<ReplayCandidate> | Iterable<ReplayCandidate>,
+  deps: ReplayEngineDeps,
+  options: ReplayOptions = {},
+): Promise<ReplayResult> {
+  const dryRun = options.dryRun ?? false;
+  const now = options.now ?? Date.now;
+  const summary = emptySummary(dryRun);
+  const all = await collect(source, options.onProgress);
+  summary.candidates = all.length;
+
+  const reports: CandidateReport[] = all.map((candidate) => ({
+    candidate,
+    state: "done",
+    outcomes: [],
+    acknowledged: false,
+  }));
+  const live = reports.filter((report) => {
+    if (matchesFilters(report.candidate, options.filters ?? {})) return true;
+    report.state = "filtered";
+    summary.filteredOut++;
+    return false;
+  });
+  for (const report of live) {
+    if (report.candidate.unrecoverable) {
+      report.state = "unrecoverable";
+      addUnrecoverable(summary, report.candidate);
+    }
+  }
+
+  // One entry per stream position, in stream order.
+  const byPosition = new Map<string, ReplayRecord>();
+  for (const report of live)
+    for (const record of report.candidate.records)
+      if (!byPosition.has(positionKey(record))) byPosition.set(positionKey(record), record);
+  const records = [...byPosition.values()].sort(byStreamPosition);
+  const outcomes = new Map<string, ReplayOutcome>();
+  const progress = (done: number) => options.onProgress?.({ phase: "replay", done, total: records.length });
+  progress(0);
+
+  if (dryRun) {
+    await dryRunOutcomes(records, deps, outcomes, progress);
+  } else {
+    for (const report of live) {
+      const reopen = report.candidate.reopen;
+      if (reopen)
+        await reopenRejectedMarker(deps.dynamodb, deps.ledgerTable, reopen.pk, reopen.tokenHash, now());
+    }
+    const blockedKeys = new Map<string, string>();
+    const batchSize = Math.max(1, options.batchSize ?? 100);
+    for (let i = 0; i < records.length; i += batchSize) {
+      const slice = records.slice(i, i + batchSize);
+      const feed: ReplayRecord[] = [];
+      for (const record of slice) {
+        const blocker = blockedKeys.get(record.partitionKey);
+        if (blocker)
+          outcomes.set(positionKey(record), {
+            status: "failed",
+            code: "unfinished",
+            detail: `record ${blocker} of the same partition key is still failing`,
+          });
+        else feed.push(record);
+      }
+      if (feed.length > 0) {
+        const event: KinesisStreamEvent = { Records: feed.map(toEventRecord) };
+        const result = await deps.pipeline.process(event);
+        for (const report of result.reports) {
+          const outcome = toReplayOutcome(report.outcome);
+          const key = `${report.record.shardId}:${report.record.sequenceNumber}`;
+          outcomes.set(key, outcome);
+          if (outcome.status === "failed" && !blockedKeys.has(report.record.partitionKey))
+            blockedKeys.set(report.record.partitionKey, key);
+        }
+      }
+      progress(Math.min(records.length, i + batchSize));
+    }
+  }
+  for (const record of records)
+    countOutcome(
+      summary,
+      outcomes.get(positionKey(record)) ?? { status: "failed", code: "unfinished", detail: "not replayed" },
+    );
+
+  for (const report of live) {
+    const candidate = report.candidate;
+    report.outcomes = candidate.records.map(
+      (r) => outcomes.get(positionKey(r)) ?? { status: "failed", code: "unfinished", detail: "not replayed" },
+    );
+    if (report.state !== "unrecoverable") report.state = report.outcomes.every(finished) ? "done" : "failed";
+    if (dryRun) continue;
+    const only = report.outcomes.length === 1 ? report.outcomes[0] : undefined;
+    if (candidate.resolvesLedgerPk && only && (only.status === "processed" || only.status === "duplicate")) {
+      if (
+        await resolveRejectedRecord(
+          deps.dynamodb,
+          deps.ledgerTable,
+          candidate.resolvesLedgerPk,
+          only.status,
+          now(),
+        )
+      )
+        summary.resolved++;
+    }
+    if (report.state === "done" && candidate.ack) {
+      await candidate.ack();
+      report.acknowledged = true;
+      summary.acknowledged++;
+    }
+  }
+  return { summary, candidates: reports };
+}
+
+/** Dry run: what the pipeline would say, from reads only (ledger markers, then verification). */
+async function dryRunOutcomes(
+  records: ReplayRecord[],
+  deps: ReplayEngineDeps,
+  outcomes: Map<string, ReplayOutcome>,
+  progress: (done: number) => void,
+): Promise<void> {
+  const identities = records.map((r) => peekIdentity(Buffer.from(r.data, "base64")));
+  const markers = await prefetchMarkers(
+    deps.dynamodb,
+    deps.ledgerTable,
+    identities.flatMap((id) => (id ? [messageLedgerKey(id.iss, id.jti)] : [])),
+  );
+  let done = 0;
+  for (const [i, record] of records.entries()) {
+    const id = identities[i];
+    const result = await deps
+      .verify(Buffer.from(record.data, "base64"))
+      .catch((error: unknown) => ({ ok: "error" as const, error }));
+    if (result.ok === "error")
+      outcomes.set(positionKey(record), {
+        status: "failed",
+        code: "verify_failed",
+        detail: String((result.error as Error)?.message ?? result.error),
+      });
+    else if (!result.ok)
+      outcomes.set(positionKey(record), {
+        status: "rejected",
+        reason: result.rejection.reason,
+        detail: result.rejection.detail,
+      });
+    else if (id && markers.get(messageLedgerKey(id.iss, id.jti))?.status === "done")
+      outcomes.set(positionKey(record), { status: "duplicate" });
+    else outcomes.set(positionKey(record), { status: "processed" });
+    progress(++done);
+  }
+}
