@@ -1,8 +1,15 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse, type Tags } from "yaml";
 import { ConfigurationError } from "../errors/kjp-error.js";
 import { projectRoot } from "../local/project-paths.js";
+import {
+  getPath,
+  isRecord,
+  parseServerlessYaml,
+  readServerlessYaml,
+  resolveVariables,
+  type ServerlessConfig,
+  type VariableContext,
+} from "./serverless-yaml.js";
 
 /**
  * The AWS resources serverless.yml declares, read from the file itself so the local stack (and anything else
@@ -80,132 +87,7 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-type Doc = Record<string, unknown>;
-const isRecord = (v: unknown): v is Doc => typeof v === "object" && v !== null && !Array.isArray(v);
-
-const CFN_FUNCTIONS = [
-  "Ref",
-  "Condition",
-  "GetAtt",
-  "Sub",
-  "Join",
-  "Select",
-  "Split",
-  "If",
-  "Equals",
-  "And",
-  "Or",
-  "Not",
-  "FindInMap",
-  "ImportValue",
-  "Base64",
-  "GetAZs",
-];
-
-/** CloudFormation short-form tags as their long forms, as CloudFormation reads them. */
-const cfnTags = CFN_FUNCTIONS.flatMap((name) => {
-  const key = name === "Ref" || name === "Condition" ? name : `Fn::${name}`;
-  const wrap = (v: unknown) => ({ [key]: name === "GetAtt" && typeof v === "string" ? v.split(".") : v });
-  return [
-    { tag: `!${name}`, resolve: (v: string) => wrap(v) },
-    { tag: `!${name}`, collection: "seq" as const, resolve: (v: { toJSON(): unknown }) => wrap(v.toJSON()) },
-    { tag: `!${name}`, collection: "map" as const, resolve: (v: { toJSON(): unknown }) => wrap(v.toJSON()) },
-  ];
-}) as unknown as Tags;
-
-function getPath(root: unknown, path: string): unknown {
-  let node = root;
-  for (const part of path.split(".")) {
-    if (!isRecord(node)) return undefined;
-    node = node[part];
-  }
-  return node;
-}
-
-/** Resolves the Serverless variables serverless.yml uses: self, sls:stage, opt, param, env, aws:region. */
-class Variables {
-  constructor(
-    private readonly doc: Doc,
-    private readonly stage: string,
-    private readonly region: string,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
-
-  resolve(value: unknown, depth = 0): unknown {
-    if (depth > 30)
-      throw new ConfigurationError(
-        "serverless.yml variables nest too deeply (a cycle?)",
-        "Check the ${self:...} references.",
-      );
-    if (Array.isArray(value)) return value.map((v) => this.resolve(v, depth + 1));
-    if (isRecord(value))
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v, depth + 1)]));
-    if (typeof value !== "string") return value;
-    let text = value;
-    for (;;) {
-      // Innermost first; `${AWS::Region}` and `${Logical.Attr}` inside Fn::Sub are CloudFormation's, not ours.
-      const match = /\$\{([a-z]+:[^{}]*)\}/.exec(text);
-      if (!match) return text;
-      const resolved = this.resolve(this.lookup(match[1] ?? ""), depth + 1);
-      if (match[0] === text) return resolved;
-      text = text.replace(match[0], String(resolved));
-    }
-  }
-
-  private lookup(expression: string): unknown {
-    for (const alternative of splitTopLevel(expression)) {
-      const value = this.source(alternative.trim());
-      if (value !== undefined && value !== null) return value;
-    }
-    throw new ConfigurationError(
-      `serverless.yml variable \${${expression}} has no value for stage ${this.stage}`,
-      "Give it a value in params (or a fallback after a comma).",
-    );
-  }
-
-  private source(source: string): unknown {
-    const literal = /^(['"])(.*)\1$/.exec(source);
-    if (literal) return literal[2];
-    if (/^-?\d+(\.\d+)?$/.test(source)) return Number(source);
-    const colon = source.indexOf(":");
-    if (colon < 0) return undefined;
-    const [kind, key] = [source.slice(0, colon), source.slice(colon + 1)];
-    switch (kind) {
-      case "self":
-        return getPath(this.doc, key);
-      case "sls":
-        return key === "stage" ? this.stage : undefined;
-      case "opt":
-        return key === "stage" ? this.stage : key === "region" ? this.region : undefined;
-      case "aws":
-        return key === "region" ? this.region : undefined;
-      case "env":
-        return this.env[key];
-      case "param":
-        return getPath(this.doc, `params.${this.stage}.${key}`) ?? getPath(this.doc, `params.default.${key}`);
-      default:
-        return undefined;
-    }
-  }
-}
-
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === ",") {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
-}
+type Doc = ServerlessConfig;
 
 const NO_VALUE = Symbol("AWS::NoValue");
 
@@ -344,23 +226,28 @@ export function parseServiceDefinition(
   options: Omit<LoadOptions, "path"> = {},
   source = "serverless.yml",
 ): ServiceDefinition {
-  let doc: unknown;
-  try {
-    doc = parse(text, { customTags: cfnTags });
-  } catch (cause) {
-    throw new ConfigurationError(
-      `${source} is not valid YAML: ${(cause as Error).message}`,
-      "Fix the YAML syntax.",
-      cause,
-    );
-  }
-  if (!isRecord(doc))
-    throw new ConfigurationError(`${source} does not hold a YAML mapping`, "Check it is a serverless.yml.");
+  return serviceDefinitionFrom(parseServerlessYaml(text, source), options);
+}
 
+/** Reads serverless.yml (default: the project's) for a stage (default `local`). */
+export function loadServiceDefinition(options: LoadOptions = {}): ServiceDefinition {
+  return serviceDefinitionFrom(
+    readServerlessYaml(options.path ?? join(projectRoot(), "serverless.yml")),
+    options,
+  );
+}
+
+/** The resources a stage of an already-read serverless.yml declares. */
+export function serviceDefinitionFrom(
+  doc: ServerlessConfig,
+  options: Omit<LoadOptions, "path"> = {},
+): ServiceDefinition {
   const stage = options.stage ?? "local";
   const env = options.env ?? process.env;
   const region = options.region ?? env.AWS_REGION ?? "us-east-1";
-  const vars = new Variables(doc, stage, region, env);
+  // The stage and region are always known here, so `${opt:stage}` is the stage too, as with `--stage`.
+  const ctx: VariableContext = { stage, region, env };
+  const vars = { resolve: (value: unknown) => resolveVariables(doc, value, ctx) };
   const service = String(vars.resolve(doc.service));
   const resources = (getPath(doc, "resources.Resources") ?? {}) as Doc;
   const conditions = vars.resolve(getPath(doc, "resources.Conditions") ?? {}) as Doc;
@@ -491,22 +378,6 @@ export function parseServiceDefinition(
     });
   }
   return definition;
-}
-
-/** Reads serverless.yml (default: the project's) for a stage (default `local`). */
-export function loadServiceDefinition(options: LoadOptions = {}): ServiceDefinition {
-  const path = options.path ?? join(projectRoot(), "serverless.yml");
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new ConfigurationError(
-      `cannot read ${path}: ${(cause as Error).message}`,
-      "Run from the project root or pass the serverless.yml path.",
-      cause,
-    );
-  }
-  return parseServiceDefinition(text, options, path);
 }
 
 /** The one resource of a kind with this logical id, or a configuration error naming what is missing. */

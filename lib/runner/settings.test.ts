@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../errors/kjp-error.js";
-import { parseServerlessYaml, resolveVariables } from "./serverless-config.js";
+import { parseServerlessYaml } from "../config/serverless-yaml.js";
 import { join } from "node:path";
 import { projectRoot } from "../util/project-root.js";
 import { AWS_DEFAULTS, readStreamEventSettings, streamEventSettingsFrom } from "./settings.js";
@@ -206,15 +206,5 @@ describe("the project's serverless.yml", () => {
       expect(s.reportBatchItemFailures).toBe(true);
       expect(s.onFailure?.name).toEqual(expect.any(String));
     }
-  });
-});
-
-describe("serverless variables", () => {
-  const config = parseServerlessYaml("custom:\n  n: 5\n  s: x\n");
-  it("keeps a whole-value variable's type and interpolates inside strings", () => {
-    expect(resolveVariables(config, "${self:custom.n}")).toBe(5);
-    expect(resolveVariables(config, "a-${self:custom.s}-${self:custom.n}")).toBe("a-x-5");
-    expect(resolveVariables(config, "${env:KJP_SURELY_UNSET_VAR, 'fallback'}", { env: {} })).toBe("fallback");
-    expect(resolveVariables(config, "${env:HOME_X}", { env: { HOME_X: "/h" } })).toBe("/h");
   });
 });

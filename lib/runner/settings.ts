@@ -7,7 +7,7 @@ import {
   stageOf,
   type ServerlessConfig,
   type VariableContext,
-} from "./serverless-config.js";
+} from "../config/serverless-yaml.js";
 
 /**
  * The consumer function's Kinesis `stream` event, as the event source mapping will see it: serverless.yml's

@@ -1,6 +1,6 @@
 import { claimMessage } from "../../../lib/ledger/claim.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
-import { createBatchPipeline, type PipelineDeps } from "../../../lib/pipeline/pipeline.js";
+import type { PipelineDeps } from "../../../lib/pipeline/pipeline.js";
 import { compareSequenceNumbers } from "../../../lib/pipeline/checkpoint.js";
 import { createProcessorRegistry, type Processor } from "../../../processors/index.js";
 import {
@@ -13,27 +13,15 @@ import {
   ledgerItem,
   markerOf,
   noteMessage,
+  pipelineFor,
   recordsOf,
-  setUpEnv,
-  type TestEnv,
+  useTestEnv,
 } from "./support.js";
 import type { KinesisStreamRecord } from "aws-lambda";
 
-let env: TestEnv;
-beforeAll(async () => {
-  env = await setUpEnv();
-});
-afterAll(() => env?.client.destroy());
+const env = useTestEnv();
 
-const pipeline = (overrides: Partial<PipelineDeps> = {}) =>
-  createBatchPipeline({
-    verify: env.verify,
-    processors: createProcessorRegistry(),
-    dynamodb: env.client,
-    ledgerTable: env.ledgerTable,
-    projectionsTable: env.projectionsTable,
-    ...overrides,
-  });
+const pipeline = (overrides: Partial<PipelineDeps> = {}) => pipelineFor(env, overrides);
 
 /** Lambda's rule for one shard: resume from the lowest reported record until everything is acknowledged. */
 async function drain(p: ReturnType<typeof pipeline>, records: KinesisStreamRecord[]): Promise<number> {

@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import type { KinesisStreamRecord } from "aws-lambda";
-import { createBatchPipeline } from "../../../lib/pipeline/pipeline.js";
 import { compareSequenceNumbers } from "../../../lib/pipeline/checkpoint.js";
 import { TransientError } from "../../../lib/errors/kjp-error.js";
 import { createProcessorRegistry, type Notification, type Processor } from "../../../processors/index.js";
@@ -14,9 +13,9 @@ import {
   id,
   type Message,
   noteMessage,
-  setUpEnv,
+  pipelineFor,
   sign,
-  type TestEnv,
+  useTestEnv,
 } from "./support.js";
 
 /**
@@ -25,11 +24,7 @@ import {
  * Lambda's rule (resume from the lowest reported sequence number; a lost response means the same batch again)
  * until the shard is drained. The final tables must equal applying every distinct message once, in order per key.
  */
-let env: TestEnv;
-beforeAll(async () => {
-  env = await setUpEnv();
-});
-afterAll(() => env?.client.destroy());
+const env = useTestEnv();
 
 /** The last one is far past any signing time: the contact processor refuses it (permanent, reason "processor"). */
 const TIMES = [
@@ -175,7 +170,7 @@ test("final state equals applying every message once, in order per key, whatever
       );
       const sent: Notification[] = [];
       const notifyCalls = new Map<string, number>();
-      const pipeline = createBatchPipeline({
+      const pipeline = pipelineFor(env, {
         verify: async (token) => {
           const op = tokenOp.get(Buffer.from(token).toString("latin1"));
           if (op !== undefined) {
@@ -187,9 +182,6 @@ test("final state equals applying every message once, in order per key, whatever
           return env.verify(token);
         },
         processors,
-        dynamodb: env.client,
-        ledgerTable: env.ledgerTable,
-        projectionsTable: env.projectionsTable,
         notifier: {
           notify: async (n) => {
             const jti = n.idempotencyKey.slice("crm-rails#".length);

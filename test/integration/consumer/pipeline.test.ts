@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { recordLedgerKey } from "../../../lib/ledger/keys.js";
-import { createBatchPipeline, type PipelineDeps } from "../../../lib/pipeline/pipeline.js";
+import type { PipelineDeps } from "../../../lib/pipeline/pipeline.js";
 import { createProcessorRegistry, type Notification, type Processor } from "../../../processors/index.js";
 import {
   accountItems,
@@ -12,28 +12,16 @@ import {
   ledgerItem,
   markerOf,
   noteMessage,
+  pipelineFor,
   recordsOf,
-  setUpEnv,
   sign,
-  type TestEnv,
+  useTestEnv,
 } from "./support.js";
 
-let env: TestEnv;
-beforeAll(async () => {
-  env = await setUpEnv();
-});
-afterAll(() => env?.client.destroy());
+const env = useTestEnv();
 
 function pipeline(overrides: Partial<PipelineDeps> = {}) {
-  return createBatchPipeline({
-    verify: env.verify,
-    processors: createProcessorRegistry(),
-    dynamodb: env.client,
-    ledgerTable: env.ledgerTable,
-    projectionsTable: env.projectionsTable,
-    settings: { claimLeaseMs: 2_000 },
-    ...overrides,
-  });
+  return pipelineFor(env, { settings: { claimLeaseMs: 2_000 }, ...overrides });
 }
 
 /** The processors, except the listed accounts' deal messages throw (a transient failure). */

@@ -11,7 +11,13 @@ import { createVerifier } from "../../../lib/envelope/verify.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { messageLedgerKey } from "../../../lib/ledger/keys.js";
 import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
-import type { VerifyFn } from "../../../lib/pipeline/pipeline.js";
+import {
+  type BatchPipeline,
+  createBatchPipeline,
+  type PipelineDeps,
+  type VerifyFn,
+} from "../../../lib/pipeline/pipeline.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
 import { registry } from "../../../schemas/index.js";
 
 export const ISSUER = "crm-rails";
@@ -55,6 +61,31 @@ export async function setUpEnv(): Promise<TestEnv> {
     validator: registry,
   });
   return { client, signer, verify: (t) => verifier.verify(t), ...names };
+}
+
+/**
+ * The file's environment, set up once in beforeAll and its client released in afterAll. The object is
+ * returned at once (filled in by beforeAll) so a test file can hold it in a top-level const.
+ */
+export function useTestEnv(): TestEnv {
+  const env = {} as TestEnv;
+  beforeAll(async () => {
+    Object.assign(env, await setUpEnv());
+  });
+  afterAll(() => (env as Partial<TestEnv>).client?.destroy());
+  return env;
+}
+
+/** The batch pipeline on the test tables with the real processors; a test overrides only what it varies. */
+export function pipelineFor(env: TestEnv, overrides: Partial<PipelineDeps> = {}): BatchPipeline {
+  return createBatchPipeline({
+    verify: env.verify,
+    processors: createProcessorRegistry(),
+    dynamodb: env.client,
+    ledgerTable: env.ledgerTable,
+    projectionsTable: env.projectionsTable,
+    ...overrides,
+  });
 }
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -1,10 +1,14 @@
 # frozen_string_literal: true
 
+require_relative "monotonic_clock"
+
 module KinesisJwtPipeline
   # FIFO bounded by message count and by bytes. Producers (request threads) push; one worker takes batches.
   # The worker is woken only when it has something to do (first message, a full batch, flush, close), so a
   # push costs one uncontended lock in the common case.
   class BoundedQueue
+    include MonotonicClock
+
     attr_reader :max_count, :max_bytes
 
     def initialize(max_count:, max_bytes:, wake_at:)
@@ -153,10 +157,6 @@ module KinesisJwtPipeline
 
     def full_message
       "queue full (#{@items.size}/#{@max_count} messages, #{@bytes}/#{@max_bytes} bytes)"
-    end
-
-    def monotonic
-      Process.clock_gettime(Process::CLOCK_MONOTONIC)
     end
   end
 end

@@ -1,10 +1,14 @@
 # frozen_string_literal: true
 
+require_relative "monotonic_clock"
+
 module KinesisJwtPipeline
   # The per-process publishing machinery: envelope (caller thread), bounded queue, worker thread, journal.
   # Created lazily and re-created after fork (PID check), so a Puma/Sidekiq child never shares its parent's
   # thread, queue or connections.
   class Producer
+    include MonotonicClock
+
     attr_reader :config, :events, :envelope
 
     def initialize(config, events: Instrumentation.new)
@@ -187,10 +191,6 @@ module KinesisJwtPipeline
 
     def off_trap(&block)
       Thread.new(&block).value
-    end
-
-    def monotonic
-      Process.clock_gettime(Process::CLOCK_MONOTONIC)
     end
   end
 end

@@ -1,11 +1,15 @@
 # frozen_string_literal: true
 
+require_relative "monotonic_clock"
+
 module KinesisJwtPipeline
   # The one background thread of a process: takes batches from the queue, signs, calls PutRecords,
   # resubmits only failed entries with jittered exponential backoff, and spills to the journal when a record
   # stays unsent past retry_deadline (then every new record goes to the journal too, so order per partition
   # key holds, until a probe finds Kinesis back and the journal has been resent).
   class Worker
+    include MonotonicClock
+
     attr_reader :thread
 
     def initialize(config:, queue:, client:, journal:, events:)
@@ -275,10 +279,6 @@ module KinesisJwtPipeline
 
     def signal_progress
       @lock.synchronize { @progress.broadcast }
-    end
-
-    def monotonic
-      Process.clock_gettime(Process::CLOCK_MONOTONIC)
     end
   end
 end

@@ -3,15 +3,18 @@ import { parse, type Tags } from "yaml";
 import { ConfigurationError } from "../errors/kjp-error.js";
 
 /**
- * Just enough of the Serverless Framework's configuration model for the local runner to read serverless.yml
- * itself (the one source of truth for stream settings): CloudFormation short-form tags (`!GetAtt`, `!Ref`, ...)
- * and the `${...}` variable sources that stream settings plausibly use. Anything we cannot resolve stays
- * visible in an error instead of silently becoming a default.
+ * The one reader of serverless.yml: just enough of the Serverless Framework's configuration model for the
+ * local stack (service-definition.ts) and the local runner (runner/settings.ts) to read the file itself, so
+ * it stays the one source of truth. CloudFormation short-form tags (`!GetAtt`, `!Ref`, ...) become their long
+ * forms; the `${...}` variable sources serverless.yml uses are resolved for a stage. Anything we cannot
+ * resolve stays visible in an error instead of silently becoming a default.
  */
 export type ServerlessConfig = Record<string, unknown>;
 
 export interface VariableContext {
+  /** The `--stage` option: `${opt:stage}`; also `${sls:stage}` and `${param:...}` when set. */
   stage?: string;
+  /** The `--region` option: `${opt:region}` and `${aws:region}`. */
   region?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -104,6 +107,7 @@ export function getPath(root: unknown, path: string): unknown {
   return node;
 }
 
+/** The stage option, else `provider.stage` (resolved as if deploying to `dev`), else the framework's `dev`. */
 export function stageOf(config: ServerlessConfig, ctx: VariableContext = {}): string {
   const declared = getPath(config, "provider.stage");
   if (ctx.stage) return ctx.stage;
@@ -115,7 +119,11 @@ export function stageOf(config: ServerlessConfig, ctx: VariableContext = {}): st
   return "dev";
 }
 
-const VARIABLE = /\$\{([^{}]+)\}/;
+/**
+ * A Serverless variable names a lowercase source (`${self:...}`, `${env:...}`); `${AWS::Region}` and
+ * `${Logical.Attr}` inside Fn::Sub are CloudFormation's and are left for it.
+ */
+const VARIABLE = /\$\{([a-z]+:[^{}]*)\}/;
 
 /**
  * Resolves `${self:a.b}`, `${sls:stage}`, `${opt:stage, 'dev'}`, `${opt:region}`, `${aws:region}`, `${param:x}`,
@@ -128,10 +136,10 @@ export function resolveVariables(
   ctx: VariableContext = {},
   depth = 0,
 ): unknown {
-  if (depth > 20)
+  if (depth > 30)
     throw new ConfigurationError(
       "serverless.yml variables nest too deeply (a cycle?)",
-      "Check ${self:...} references.",
+      "Check the ${self:...} references.",
     );
   if (Array.isArray(value)) return value.map((v) => resolveVariables(config, v, ctx, depth + 1));
   if (isRecord(value))
@@ -151,14 +159,13 @@ export function resolveVariables(
 }
 
 function resolveOne(config: ServerlessConfig, expression: string, ctx: VariableContext): unknown {
-  const alternatives = splitTopLevelCommas(expression);
-  for (const alternative of alternatives) {
+  for (const alternative of splitTopLevelCommas(expression)) {
     const value = resolveSource(config, alternative.trim(), ctx);
     if (value !== undefined && value !== null) return value;
   }
   throw new ConfigurationError(
-    `serverless.yml variable \${${expression}} has no value here`,
-    "Give it a value (or a fallback after a comma).",
+    `serverless.yml variable \${${expression}} has no value${ctx.stage ? ` for stage ${ctx.stage}` : " here"}`,
+    "Give it a value (in params for the stage, or a fallback after a comma).",
   );
 }
 
@@ -194,6 +201,7 @@ function resolveSource(config: ServerlessConfig, source: string, ctx: VariableCo
   }
 }
 
+/** `a, 'b, c', d` → [a, 'b, c', d]: a quoted fallback may hold a comma. */
 function splitTopLevelCommas(text: string): string[] {
   const parts: string[] = [];
   let quote: string | undefined;
