@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { KjpError } from "../errors/kjp-error.js";
 import { projectVersion } from "../util/project-root.js";
+import { register as demo } from "./commands/demo.js";
+import { register as dev } from "./commands/dev.js";
 import { register as failures } from "./commands/failures.js";
 import { register as inspect } from "./commands/inspect.js";
 import { register as invoke } from "./commands/invoke.js";
@@ -64,4 +66,6 @@ const COMMANDS: Register[] = [
   failures,
   inspect,
   replay,
+  dev,
+  demo,
 ];

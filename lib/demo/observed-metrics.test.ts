@@ -1,0 +1,37 @@
+import { jest } from "@jest/globals";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { emptyTally, ObservedMetrics } from "./observed-metrics.js";
+
+describe("ObservedMetrics", () => {
+  test("sums the consumer's batch metrics and still emits them", () => {
+    const tally = emptyTally();
+    const metrics = new ObservedMetrics({ namespace: "kjp-test", serviceName: "demo" }, tally);
+    const emitted: string[] = [];
+    // Powertools writes EMF through its own Console on process.stdout.
+    const log = jest.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
+      emitted.push(String(chunk));
+      return true;
+    });
+    try {
+      for (const [processed, duplicate] of [
+        [3, 1],
+        [2, 0],
+      ] as const) {
+        metrics.addMetric("batchSize", MetricUnit.Count, processed + duplicate + 1);
+        metrics.addMetric("processed", MetricUnit.Count, processed);
+        metrics.addMetric("duplicate", MetricUnit.Count, duplicate);
+        metrics.addMetric("rejected", MetricUnit.Count, 1);
+        metrics.addMetric("failed", MetricUnit.Count, 0);
+        metrics.publishStoredMetrics();
+      }
+      // A document without batchSize (e.g. something else publishing) is not a batch.
+      metrics.addMetric("coldStart", MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    } finally {
+      log.mockRestore();
+    }
+    expect(tally).toEqual({ invocations: 2, processed: 5, duplicate: 1, rejected: 2, failed: 0 });
+    expect(emitted).toHaveLength(3);
+    expect(JSON.parse(emitted[0]!)).toMatchObject({ processed: 3, duplicate: 1 });
+  });
+});
