@@ -50,8 +50,15 @@ export type UnitResult =
   | { status: "committed"; skippedEffects: number; rejected?: string }
   | { status: "duplicate" }
   | { status: "failed"; code: string; message: string; cause?: unknown }
-  /** Not attempted (or rolled back) because an earlier unit of its order key failed, or the commit was abandoned. */
-  | { status: "unfinished" };
+  /**
+   * Not attempted (or rolled back): `blocked` when an earlier unit of its order key failed, `deadline` when the
+   * invocation ran out of time, `abandoned` when DynamoDB could not be reached.
+   */
+  | { status: "unfinished"; cause: UnfinishedCause };
+
+export type UnfinishedCause = "blocked" | "deadline" | "abandoned";
+
+const OUT_OF_TIME = Symbol("out of time");
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -75,15 +82,15 @@ export async function commitUnits(
   }
   const sleep = options.sleep ?? defaultSleep;
   const block = (orderKey: string, rest: CommitUnit[]) => {
-    for (const u of rest) results.set(u, { status: "unfinished" });
-    for (const u of queues.get(orderKey) ?? []) results.set(u, { status: "unfinished" });
+    for (const u of rest) results.set(u, { status: "unfinished", cause: "blocked" });
+    for (const u of queues.get(orderKey) ?? []) results.set(u, { status: "unfinished", cause: "blocked" });
     queues.delete(orderKey);
   };
   let abandoned: unknown;
 
   while (queues.size > 0 && abandoned === undefined) {
     if (options.outOfTime?.()) {
-      abandoned = "out of time";
+      abandoned = OUT_OF_TIME;
       break;
     }
     const chunks = selectWave(queues, options.maxItemsPerTransaction);
@@ -165,7 +172,8 @@ export async function commitUnits(
       await sleep(backoff * (0.5 + Math.random() / 2));
   }
   if (abandoned !== undefined) {
-    for (const q of queues.values()) for (const u of q) results.set(u, { status: "unfinished" });
+    const cause = abandoned === OUT_OF_TIME ? "deadline" : "abandoned";
+    for (const q of queues.values()) for (const u of q) results.set(u, { status: "unfinished", cause });
     queues.clear();
   }
   return results;

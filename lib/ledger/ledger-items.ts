@@ -7,10 +7,14 @@ import { toAttributeMap } from "./attribute-values.js";
  * - `done`: applied (its effects committed in the same transaction as this marker);
  * - `rejected`: refused permanently (verification, validation, or a processor's refusal);
  * - `failed`: failed transiently, will be redelivered; a later success overwrites it;
- * - `in_progress`: claimed with a lease before a side effect outside DynamoDB.
- * Only rejected/failed items carry `failureStatus`/`failedAt`, which makes the `failures` index sparse.
+ * - `in_progress`: claimed with a lease before a side effect outside DynamoDB;
+ * - `replayed`: only on a `rec#` item (a record rejected before its identity was trusted) that replay later
+ *   processed under its message key; it keeps its reason, detail and raw, plus `resolvedAt`/`resolvedBy`
+ *   (resolution.ts).
+ * Only rejected/failed items carry `failureStatus`/`failedAt`, which makes the `failures` index sparse (a
+ * `replayed` item keeps `failedAt` but no longer `failureStatus`, so it leaves the index).
  */
-export type LedgerStatus = "done" | "rejected" | "failed" | "in_progress";
+export type LedgerStatus = "done" | "rejected" | "failed" | "in_progress" | "replayed";
 
 export const FAILURES_INDEX = "failures";
 

@@ -13,7 +13,21 @@ export type RecordOutcome =
   | { status: "duplicate" }
   | { status: "rejected"; reason: RejectionReason; detail: string; issues?: PayloadIssue[] }
   | { status: "failed"; code: string; detail: string }
-  | { status: "unfinished"; detail: string };
+  | { status: "unfinished"; reason: UnfinishedReason; detail: string };
+
+/**
+ * Why a record was left for redelivery without being tried to the end. It is the `reason` of the record's log
+ * line, which is how a CloudWatch replay finds these records without re-reading the stream:
+ * - `unfinished_after_failure`: an earlier record of its partition key failed (order per key);
+ * - `unfinished_deadline`: the invocation was about to time out;
+ * - `unfinished_ledger_unavailable`: DynamoDB could not be reached, the rest of the commit was abandoned;
+ * - `unfinished_not_attempted`: none of the above applied (a safety net; should not happen).
+ */
+export type UnfinishedReason =
+  | "unfinished_after_failure"
+  | "unfinished_deadline"
+  | "unfinished_ledger_unavailable"
+  | "unfinished_not_attempted";
 
 export interface RecordReport {
   record: DecodedRecord;

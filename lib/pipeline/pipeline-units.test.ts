@@ -138,7 +138,7 @@ describe("outcome classification", () => {
     expect(isFinished({ status: "duplicate" })).toBe(true);
     expect(isFinished({ status: "rejected", reason: "bad_signature", detail: "x" })).toBe(true);
     expect(isFinished({ status: "failed", code: "x", detail: "x" })).toBe(false);
-    expect(isFinished({ status: "unfinished", detail: "x" })).toBe(false);
+    expect(isFinished({ status: "unfinished", reason: "unfinished_after_failure", detail: "x" })).toBe(false);
   });
   test("a thrown error keeps its stable code when it has one", () => {
     expect(

@@ -1,11 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import type { VerifiedMessage, VerifyResult } from "../envelope/types.js";
 import type { ProcessorRegistry } from "../../processors/index.js";
 import type { Notifier } from "../../processors/types.js";
 import { toAttributeMap } from "../ledger/attribute-values.js";
-import { commitUnits, errorMessage, type UnitResult } from "../ledger/commit.js";
+import { commitUnits, errorMessage, type UnfinishedCause, type UnitResult } from "../ledger/commit.js";
 import { type CommitUnit, type LedgerWrite, newUnitState } from "../ledger/commit-unit.js";
 import { writeFailedItem } from "../ledger/failures.js";
 import { messageLedgerKey, recordLedgerKey } from "../ledger/keys.js";
@@ -21,8 +21,15 @@ import { batchItemFailures } from "./checkpoint.js";
 import { mapWithConcurrency } from "./concurrency.js";
 import { type DecodedRecord, decodeRecord } from "./decode.js";
 import { groupByPartitionKey, segmentGroups } from "./group.js";
-import { failureFromError, isFinished, type RecordOutcome, type RecordReport } from "./outcome.js";
+import {
+  failureFromError,
+  isFinished,
+  type RecordOutcome,
+  type RecordReport,
+  type UnfinishedReason,
+} from "./outcome.js";
 import { peekIdentity } from "./peek.js";
+import { isRedelivery, tokenHash } from "./redelivery.js";
 import { runByKey } from "./run-by-key.js";
 
 export type VerifyFn = (token: Uint8Array) => Promise<VerifyResult>;
@@ -104,9 +111,6 @@ export interface ProcessOptions {
   remainingMs?: () => number;
 }
 
-/** Records whose token hash matches a finished marker are redeliveries: no need to verify them again. */
-const tokenHash = (data: Buffer) => createHash("sha256").update(data).digest("base64url").slice(0, 32);
-
 /**
  * decode → (dedupe prefetch) → verify + validate → process → commit effects with ledger markers → response.
  * See DESIGN.md §4. The core knows nothing of where keys come from (`verify` is injected) or of Lambda's
@@ -128,7 +132,11 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       const finish = (): BatchResult => {
         const reports = records.map((record, i) => ({
           record,
-          outcome: outcomes[i] ?? { status: "unfinished" as const, detail: "not attempted" },
+          outcome: outcomes[i] ?? {
+            status: "unfinished" as const,
+            reason: "unfinished_not_attempted" as const,
+            detail: "not attempted",
+          },
           facts: facts[i] ?? {},
         }));
         const response = batchItemFailures(
@@ -174,17 +182,17 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       const step = async (record: DecodedRecord): Promise<"continue" | "stop"> => {
         const i = record.index;
         if (outOfTime()) {
-          outcomes[i] = { status: "unfinished", detail: "not started: the invocation is about to time out" };
+          outcomes[i] = {
+            status: "unfinished",
+            reason: "unfinished_deadline",
+            detail: "not started: the invocation is about to time out",
+          };
           return "stop";
         }
         const peek = peeked[i];
         if (peek) {
           const marker = markers.get(messageLedgerKey(peek.iss, peek.jti));
-          if (
-            marker &&
-            (marker.status === "done" || marker.status === "rejected") &&
-            marker.tokenHash === hashes[i]
-          ) {
+          if (isRedelivery(marker, hashes[i]!)) {
             facts[i] = { iss: peek.iss, jti: peek.jti };
             outcomes[i] = { status: "duplicate" };
             return "continue";
@@ -294,7 +302,7 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       const commitSegment = async (units: CommitUnit[]) => {
         units.sort((a, b) => a.ref - b.ref);
         if (abandoned) {
-          for (const unit of units) results.set(unit, { status: "unfinished" });
+          for (const unit of units) results.set(unit, { status: "unfinished", cause: "abandoned" });
           return;
         }
         try {
@@ -325,10 +333,15 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
         }
       };
       const onSkipped = (skipped: DecodedRecord, after: DecodedRecord) => {
-        outcomes[skipped.index] = {
-          status: "unfinished",
-          detail: `record ${after.sequenceNumber} of the same partition key failed first`,
-        };
+        const stopper = outcomes[after.index];
+        outcomes[skipped.index] =
+          stopper?.status === "unfinished"
+            ? { ...stopper }
+            : {
+                status: "unfinished",
+                reason: "unfinished_after_failure",
+                detail: `record ${after.sequenceNumber} of the same partition key failed first`,
+              };
       };
       const committed: Promise<void>[] = [];
       let chain = Promise.resolve();
@@ -342,8 +355,12 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       await chain;
       const units = segmentUnits.flat();
       for (const unit of units) {
-        const result = results.get(unit) ?? { status: "unfinished" };
+        const result = results.get(unit);
         const i = unit.ref;
+        if (!result) {
+          outcomes[i] = { status: "unfinished", reason: "unfinished_not_attempted", detail: "not committed" };
+          continue;
+        }
         const prior = outcomes[i];
         switch (result.status) {
           case "committed":
@@ -359,10 +376,7 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
             outcomes[i] = { status: "failed", code: result.code, detail: result.message };
             break;
           case "unfinished":
-            outcomes[i] = {
-              status: "unfinished",
-              detail: "an earlier record of the same partition key failed, or the ledger was unreachable",
-            };
+            outcomes[i] = { status: "unfinished", ...UNFINISHED_COMMIT[result.cause] };
             break;
         }
       }
@@ -426,6 +440,18 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
     };
   }
 }
+
+const UNFINISHED_COMMIT: Record<UnfinishedCause, { reason: UnfinishedReason; detail: string }> = {
+  blocked: {
+    reason: "unfinished_after_failure",
+    detail: "an earlier record of the same partition key failed to commit",
+  },
+  deadline: { reason: "unfinished_deadline", detail: "not committed: the invocation is about to time out" },
+  abandoned: {
+    reason: "unfinished_ledger_unavailable",
+    detail: "not committed: the ledger was unreachable, the rest of the batch was abandoned",
+  },
+};
 
 export function messageFacts(message: VerifiedMessage): MessageFacts {
   const facts: MessageFacts = {

@@ -2,13 +2,33 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { BatchResult } from "./pipeline.js";
 import type { BatchTelemetry } from "./batch-telemetry.js";
+import type { DecodedRecord } from "./decode.js";
+import { peekIdentity } from "./peek.js";
 
 /** Raw records in log lines are cut to this many base64 characters (the ledger keeps more). */
 export const LOG_RAW_MAX_CHARS = 4096;
 
+const boundedRaw = (record: DecodedRecord) => ({
+  raw: record.base64.slice(0, LOG_RAW_MAX_CHARS),
+  rawTruncated: record.base64.length > LOG_RAW_MAX_CHARS,
+});
+
 /**
- * One structured log line per failure (rejected: warn, with the bounded raw record; failed: error) and the
- * batch's EMF metrics: processed, rejected by reason, duplicate, failed, batch size, verify/commit latency.
+ * A record that was never verified (most unfinished ones, those whose verification threw) is named by the
+ * identity read from its claims WITHOUT verification, flagged as such: enough to find it, never to trust it.
+ */
+function peekedIdentity(record: DecodedRecord, knownJti: string | undefined) {
+  if (knownJti) return {};
+  const peeked = peekIdentity(record.data);
+  return peeked ? { jti: peeked.jti, iss: peeked.iss, identityVerified: false } : {};
+}
+
+/**
+ * One structured log line per record that did not finish well, each with its position and the bounded raw
+ * record: rejected (warn), failed (error), and unfinished (warn: left for redelivery without being tried to
+ * the end, e.g. after an earlier failure of its partition key). The raw copies let a CloudWatch replay rebuild
+ * every unfinished key without re-reading the stream; no DynamoDB write is spent on them. Then the batch's EMF
+ * metrics: processed, rejected by reason, duplicate, failed, batch size, verify/commit latency.
  */
 export function reportBatch(
   result: BatchResult,
@@ -37,15 +57,25 @@ export function reportBatch(
         reason: outcome.reason,
         detail: outcome.detail,
         ...(outcome.issues ? { issues: outcome.issues.slice(0, 20) } : {}),
-        raw: record.base64.slice(0, LOG_RAW_MAX_CHARS),
-        rawTruncated: record.base64.length > LOG_RAW_MAX_CHARS,
+        ...boundedRaw(record),
       });
     } else if (outcome.status === "failed") {
       logger.error("record failed", {
         ...where,
         outcome: "failed",
+        ...peekedIdentity(record, facts.jti),
         reason: outcome.code,
         detail: outcome.detail,
+        ...boundedRaw(record),
+      });
+    } else if (outcome.status === "unfinished") {
+      logger.warn("record unfinished", {
+        ...where,
+        ...peekedIdentity(record, facts.jti),
+        outcome: "unfinished",
+        reason: outcome.reason,
+        detail: outcome.detail,
+        ...boundedRaw(record),
       });
     }
   }

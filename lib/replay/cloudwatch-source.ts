@@ -8,11 +8,16 @@ import { VERIFY_REASONS } from "../envelope/reasons.js";
 import { messageLedgerKey, recordLedgerKey } from "../ledger/keys.js";
 import { type FailedPosition, followUpCandidates } from "./follow-ups.js";
 import { byStreamPosition, isSequenceNumber } from "./sequence.js";
-import type { ReplayCandidate, ReplayFilters } from "./types.js";
+import { unverifiedType } from "./filters.js";
+import type { ReplayCandidate, ReplayFilters, ReplayRecord } from "./types.js";
 
-/** The consumer's structured failure line (lib/pipeline/report-batch.ts), as far as replay needs it. */
+/**
+ * The consumer's structured line for a record that did not finish (lib/pipeline/report-batch.ts), as far as
+ * replay needs it. `unfinished` lines (records held back for redelivery) are written by consumers since the
+ * CloudWatch source stopped needing the stream for them; older consumers wrote only rejected/failed lines.
+ */
 export interface FailureLine {
-  outcome: "rejected" | "failed";
+  outcome: "rejected" | "failed" | "unfinished";
   shardId: string;
   sequenceNumber: string;
   partitionKey?: string;
@@ -39,7 +44,8 @@ export function parseFailureLine(message: string): FailureLine | undefined {
     return undefined;
   }
   const line = value as Record<string, unknown>;
-  if (line.outcome !== "rejected" && line.outcome !== "failed") return undefined;
+  if (line.outcome !== "rejected" && line.outcome !== "failed" && line.outcome !== "unfinished")
+    return undefined;
   if (
     typeof line.shardId !== "string" ||
     typeof line.sequenceNumber !== "string" ||
@@ -68,7 +74,8 @@ export interface CloudWatchSourceOptions {
 }
 
 /** Server-side pre-filter; every line is still parsed and checked here. */
-export const FAILURE_FILTER_PATTERN = '{ ($.outcome = "rejected") || ($.outcome = "failed") }';
+export const FAILURE_FILTER_PATTERN =
+  '{ ($.outcome = "rejected") || ($.outcome = "failed") || ($.outcome = "unfinished") }';
 
 /** Reads every failure line of the log group in the window (FilterLogEvents, all pages). */
 export async function readFailureLines(
@@ -97,33 +104,79 @@ export async function readFailureLines(
   return found;
 }
 
+/** A parsed line with the log event it came from (time, stream, id). */
+export type FoundLine = { line: FailureLine; event: FilteredLogEvent };
+
+/** A log line's record, when the line carries all of it. */
+const lineRecord = (line: FailureLine): ReplayRecord | undefined =>
+  line.raw && line.rawTruncated !== true
+    ? {
+        shardId: line.shardId,
+        sequenceNumber: line.sequenceNumber,
+        partitionKey: line.partitionKey ?? "",
+        data: line.raw,
+      }
+    : undefined;
+
 /**
- * Failure lines of the consumer's log group as candidates. A rejected line carries the raw record: one
- * candidate each. A failed (transient) line only names its position, and the records after it of the same
- * partition key were never logged (the pipeline stopped the key), so per shard the stream is re-read from the
- * earliest failure and every record of a failed key from its failure on is replayed (see follow-ups.ts).
- * A record retried N times has N lines; the latest decides.
+ * The latest line per stream position, grouped: a failed line leads its partition key's unfinished lines
+ * that follow it in the shard (the records the pipeline held back after the failure); every other line
+ * stands alone. Sorted by stream position.
  */
-export async function* cloudWatchSource(options: CloudWatchSourceOptions): AsyncGenerator<ReplayCandidate> {
-  const lines = await readFailureLines(options);
-  const latest = new Map<string, { line: FailureLine; event: FilteredLogEvent }>();
+export function groupFailureLines(lines: readonly FoundLine[]): FoundLine[][] {
+  const latest = new Map<string, FoundLine>();
   for (const found of lines) {
-    const { line } = found;
-    if (options.filters?.reasons?.length && !options.filters.reasons.includes(line.reason ?? "")) continue;
-    if (options.filters?.types?.length && !options.filters.types.includes(line.type ?? "")) continue;
-    const key = `${line.shardId}:${line.sequenceNumber}`;
+    const key = `${found.line.shardId}:${found.line.sequenceNumber}`;
     const seen = latest.get(key);
     if (!seen || (found.event.timestamp ?? 0) >= (seen.event.timestamp ?? 0)) latest.set(key, found);
   }
   const ordered = [...latest.values()].sort((a, b) => byStreamPosition(a.line, b.line));
+  const groups: FoundLine[][] = [];
+  const openByKey = new Map<string, FoundLine[]>();
+  for (const found of ordered) {
+    const { line } = found;
+    const key = `${line.shardId}\u0000${line.partitionKey ?? ""}`;
+    const open = line.partitionKey !== undefined ? openByKey.get(key) : undefined;
+    if (line.outcome === "unfinished" && open) {
+      open.push(found);
+      continue;
+    }
+    const group = [found];
+    groups.push(group);
+    if (line.outcome === "failed" && line.partitionKey !== undefined) openByKey.set(key, group);
+  }
+  return groups;
+}
+
+function matchesLine(line: FailureLine, filters: ReplayFilters | undefined): boolean {
+  if (filters?.reasons?.length && !filters.reasons.includes(line.reason ?? "")) return false;
+  if (filters?.types?.length) {
+    const type = line.type ?? (line.raw ? unverifiedType(line.raw) : undefined);
+    if (!filters.types.includes(type ?? "")) return false;
+  }
+  return true;
+}
+
+/**
+ * The candidates the lines carry in full, and the failures whose records must come from the stream (lines
+ * without a complete raw copy, when a stream is available; without one they are unrecoverable candidates).
+ * Pure: the part of the CloudWatch source that decides, apart from reading the logs and the stream.
+ */
+export function lineCandidates(
+  lines: readonly FoundLine[],
+  options: { logGroup: string; filters?: ReplayFilters; streamAvailable: boolean },
+): { candidates: ReplayCandidate[]; fromStream: FailedPosition[] } {
   const provenance = { source: "cloudwatch" as const, logGroup: options.logGroup };
-  const failed: FailedPosition[] = [];
-  let left = options.limit ?? 10_000;
-  for (const { line, event } of ordered) {
+  const candidates: ReplayCandidate[] = [];
+  const fromStream: FailedPosition[] = [];
+  for (const group of groupFailureLines(lines)) {
+    const { line, event } = group[0]!;
+    if (!matchesLine(line, options.filters)) continue;
     const failedAt = new Date(event.timestamp ?? Date.now()).toISOString();
-    const needsStream = line.outcome === "failed" || !line.raw || line.rawTruncated === true;
-    if (needsStream && options.stream) {
-      failed.push({
+    const records = group.map((found) => lineRecord(found.line));
+    const complete = records.every((r) => r !== undefined);
+    if (!complete && options.streamAvailable) {
+      fromStream.push({
         shardId: line.shardId,
         sequenceNumber: line.sequenceNumber,
         partitionKey: line.partitionKey ?? "",
@@ -132,9 +185,8 @@ export async function* cloudWatchSource(options: CloudWatchSourceOptions): Async
       });
       continue;
     }
-    if (left-- <= 0) return;
     const candidate: ReplayCandidate = {
-      id: `logs:${line.shardId}:${line.sequenceNumber}`,
+      id: `logs:${line.shardId}:${line.sequenceNumber}${group.length > 1 ? "+" : ""}`,
       provenance: {
         ...provenance,
         ...(event.logStreamName ? { logStream: event.logStreamName } : {}),
@@ -154,28 +206,46 @@ export async function* cloudWatchSource(options: CloudWatchSourceOptions): Async
     }
     if (line.outcome === "rejected" && line.reason === "processor" && line.iss && line.jti)
       candidate.reopen = { pk: messageLedgerKey(line.iss, line.jti) };
-    if (needsStream) {
+    if (complete) candidate.records.push(...(records as ReplayRecord[]));
+    else
       candidate.unrecoverable = {
         code: "no_stream",
-        detail: `the log line of ${line.shardId}:${line.sequenceNumber} carries no complete record; pass --stream to re-read it`,
+        detail: `the log lines of ${line.shardId}:${line.sequenceNumber}${group.length > 1 ? ` (and ${group.length - 1} held back after it)` : ""} carry no complete record; pass --stream to re-read it`,
       };
-    } else {
-      candidate.records.push({
-        shardId: line.shardId,
-        sequenceNumber: line.sequenceNumber,
-        partitionKey: line.partitionKey ?? "",
-        data: line.raw!,
-      });
-    }
+    candidates.push(candidate);
+  }
+  return { candidates, fromStream };
+}
+
+/**
+ * Failure lines of the consumer's log group as candidates, without the stream when the lines carry the records:
+ * - a rejected line carries its raw record: one candidate;
+ * - a failed line and the unfinished lines of its partition key after it (the pipeline logs every record it
+ *   held back) form one candidate, in stream order; `--reason`/`--type` select it by the failed line;
+ * - an unfinished line with no failure before it (deadline, ledger unreachable): one candidate.
+ * Lines without a complete raw copy (cut at the log bound, or written by an older consumer that logged no raw
+ * record for failed lines and no unfinished lines at all) fall back to the stream: per shard it is re-read from
+ * the earliest such failure and every later record of its key is replayed (see follow-ups.ts); without a
+ * stream they are reported unrecoverable (`no_stream`). A record logged N times (retries): the latest decides.
+ */
+export async function* cloudWatchSource(options: CloudWatchSourceOptions): AsyncGenerator<ReplayCandidate> {
+  const { candidates, fromStream } = lineCandidates(await readFailureLines(options), {
+    logGroup: options.logGroup,
+    streamAvailable: options.stream !== undefined,
+    ...(options.filters ? { filters: options.filters } : {}),
+  });
+  let left = options.limit ?? 10_000;
+  for (const candidate of candidates) {
+    if (left-- <= 0) return;
     yield candidate;
   }
-  if (failed.length > 0 && options.stream) {
+  if (fromStream.length > 0 && options.stream) {
     const untilMs = options.filters?.until ? Date.parse(options.filters.until) : undefined;
     for (const candidate of await followUpCandidates(
       options.stream.kinesis,
       options.stream.streamName,
-      failed,
-      provenance,
+      fromStream,
+      { source: "cloudwatch", logGroup: options.logGroup },
       untilMs,
     )) {
       if (left-- <= 0) return;

@@ -6,7 +6,8 @@ import { prefetchMarkers } from "../ledger/prefetch.js";
 import { messageLedgerKey } from "../ledger/keys.js";
 import { peekIdentity } from "../pipeline/peek.js";
 import { matchesFilters } from "./filters.js";
-import { resolveRejectedRecord, reopenRejectedMarker } from "./ledger-resolution.js";
+import { afterReopen, resolveRejectedRecord, reopenRejectedMarker } from "../ledger/resolution.js";
+import { predictOutcome } from "./dry-run.js";
 import { byStreamPosition } from "./sequence.js";
 import { addUnrecoverable, countOutcome, emptySummary } from "./summary.js";
 import type {
@@ -147,7 +148,8 @@ export async function runReplay(
   progress(0);
 
   if (dryRun) {
-    await dryRunOutcomes(records, deps, outcomes, progress);
+    const reopens = live.flatMap((report) => (report.candidate.reopen ? [report.candidate.reopen] : []));
+    await dryRunOutcomes(records, reopens, deps, outcomes, progress);
   } else {
     for (const report of live) {
       const reopen = report.candidate.reopen;
@@ -218,40 +220,35 @@ export async function runReplay(
   return { summary, candidates: reports };
 }
 
-/** Dry run: what the pipeline would say, from reads only (ledger markers, then verification). */
+/**
+ * Dry run: what the pipeline would say, from reads only. The markers are read as the real run would find them,
+ * i.e. after the reopening of rejected markers it does first (see predictOutcome for the rule).
+ */
 async function dryRunOutcomes(
   records: ReplayRecord[],
+  reopens: ReadonlyArray<{ pk: string; tokenHash?: string }>,
   deps: ReplayEngineDeps,
   outcomes: Map<string, ReplayOutcome>,
   progress: (done: number) => void,
 ): Promise<void> {
-  const identities = records.map((r) => peekIdentity(Buffer.from(r.data, "base64")));
-  const markers = await prefetchMarkers(
-    deps.dynamodb,
-    deps.ledgerTable,
-    identities.flatMap((id) => (id ? [messageLedgerKey(id.iss, id.jti)] : [])),
-  );
+  const pks = records.flatMap((r) => {
+    const id = peekIdentity(Buffer.from(r.data, "base64"));
+    return id ? [messageLedgerKey(id.iss, id.jti)] : [];
+  });
+  const markers = await prefetchMarkers(deps.dynamodb, deps.ledgerTable, [
+    ...pks,
+    ...reopens.map((r) => r.pk),
+  ]);
+  for (const { pk, tokenHash } of reopens) {
+    const marker = markers.get(pk);
+    if (marker) markers.set(pk, afterReopen(marker, tokenHash));
+  }
   let done = 0;
-  for (const [i, record] of records.entries()) {
-    const id = identities[i];
-    const result = await deps
-      .verify(Buffer.from(record.data, "base64"))
-      .catch((error: unknown) => ({ ok: "error" as const, error }));
-    if (result.ok === "error")
-      outcomes.set(positionKey(record), {
-        status: "failed",
-        code: "verify_failed",
-        detail: String((result.error as Error)?.message ?? result.error),
-      });
-    else if (!result.ok)
-      outcomes.set(positionKey(record), {
-        status: "rejected",
-        reason: result.rejection.reason,
-        detail: result.rejection.detail,
-      });
-    else if (id && markers.get(messageLedgerKey(id.iss, id.jti))?.status === "done")
-      outcomes.set(positionKey(record), { status: "duplicate" });
-    else outcomes.set(positionKey(record), { status: "processed" });
+  for (const record of records) {
+    outcomes.set(
+      positionKey(record),
+      await predictOutcome(Buffer.from(record.data, "base64"), markers, deps.verify),
+    );
     progress(++done);
   }
 }

@@ -21,6 +21,7 @@ export { onFailureS3Source, type S3SourceOptions } from "./onfailure-s3-source.j
 export { cloudWatchSource, parseFailureLine, type CloudWatchSourceOptions } from "./cloudwatch-source.js";
 export {
   createReplayEngineDeps,
+  engineDepsFromPipelineDeps,
   replayEngineDepsFromEnv,
   replayVerify,
   horizonFromEnv,

@@ -1,14 +1,16 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { registry } from "../../schemas/index.js";
 import { createProcessorRegistry, type ProcessorRegistry } from "../../processors/index.js";
 import type { Notifier } from "../../processors/types.js";
-import { consumerConfigFromEnv } from "../config/consumer-config.js";
-import { verifierOptionsFromEnv } from "../envelope/config.js";
-import { createVerifier, type Verifier } from "../envelope/verify.js";
+import type { Verifier } from "../envelope/verify.js";
 import { ConfigurationError } from "../errors/kjp-error.js";
-import { loggingNotifier } from "../pipeline/consumer-handler.js";
-import { createBatchPipeline, type PipelineSettings, type VerifyFn } from "../pipeline/pipeline.js";
+import { consumerDepsFromEnv, verifyWith } from "../pipeline/consumer-handler.js";
+import {
+  createBatchPipeline,
+  type PipelineDeps,
+  type PipelineSettings,
+  type VerifyFn,
+} from "../pipeline/pipeline.js";
 import type { ReplayEngineDeps } from "./engine.js";
 
 /** Default replay horizon: the producer's default token lifetime (7 days), so a week-old failure still replays. */
@@ -38,7 +40,7 @@ export function horizonFromEnv(env: NodeJS.ProcessEnv): number {
  * else (signature, issuer, audience, type, iat, lifetime are checked exactly as on the live path).
  */
 export function replayVerify(verifier: Verifier, horizonSec: number): VerifyFn {
-  return (token) => verifier.verify(token, { expGraceSec: horizonSec });
+  return verifyWith(verifier, horizonSec);
 }
 
 export interface ReplayPipelineOptions {
@@ -53,9 +55,8 @@ export interface ReplayPipelineOptions {
 }
 
 export function createReplayEngineDeps(options: ReplayPipelineOptions): ReplayEngineDeps {
-  const verify = replayVerify(options.verifier, options.horizonSec);
-  const pipeline = createBatchPipeline({
-    verify,
+  return engineDepsFromPipelineDeps({
+    verify: replayVerify(options.verifier, options.horizonSec),
     processors: options.processors ?? createProcessorRegistry(),
     dynamodb: options.dynamodb,
     ledgerTable: options.ledgerTable,
@@ -63,7 +64,16 @@ export function createReplayEngineDeps(options: ReplayPipelineOptions): ReplayEn
     ...(options.notifier ? { notifier: options.notifier } : {}),
     ...(options.settings ? { settings: options.settings } : {}),
   });
-  return { pipeline, verify, dynamodb: options.dynamodb, ledgerTable: options.ledgerTable };
+}
+
+/** The engine's deps around a pipeline built from `deps` (whose verify must already carry the horizon). */
+export function engineDepsFromPipelineDeps(deps: PipelineDeps): ReplayEngineDeps {
+  return {
+    pipeline: createBatchPipeline(deps),
+    verify: deps.verify,
+    dynamodb: deps.dynamodb,
+    ledgerTable: deps.ledgerTable,
+  };
 }
 
 /** Everything replay needs, from the consumer's own environment (same tables, key sets, settings) + the horizon. */
@@ -72,18 +82,16 @@ export function replayEngineDepsFromEnv(
   dynamodb: DynamoDBClient,
   overrides: { horizonSec?: number; logger?: Logger } = {},
 ): ReplayEngineDeps & { horizonSec: number } {
-  const config = consumerConfigFromEnv(env);
-  const verifier = createVerifier(verifierOptionsFromEnv(env, registry));
   const horizonSec = overrides.horizonSec ?? horizonFromEnv(env);
   const logger = overrides.logger ?? new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? "kjp-replay" });
-  const deps = createReplayEngineDeps({
-    verifier,
-    horizonSec,
-    dynamodb,
-    ledgerTable: config.ledgerTable,
-    projectionsTable: config.projectionsTable,
-    notifier: loggingNotifier(logger),
-    settings: config.settings,
+  // The consumer's own deps (same tables, key sets, processors, settings), only the exp window widened.
+  const {
+    logger: _logger,
+    metrics: _metrics,
+    ...pipelineDeps
+  } = consumerDepsFromEnv(env, dynamodb, {
+    expGraceSec: horizonSec,
+    logger,
   });
-  return { ...deps, horizonSec };
+  return { ...engineDepsFromPipelineDeps(pipelineDeps), horizonSec };
 }
