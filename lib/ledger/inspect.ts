@@ -52,14 +52,53 @@ export async function findByJti(
   return found;
 }
 
-/** Rejected or failed items, oldest first, from the sparse `failures` index. */
+export interface FailureQuery {
+  /** failedAt at or after this ISO time. */
+  since?: string;
+  /** failedAt before this ISO time. */
+  until?: string;
+  /** Only these message types / reasons (any of them). */
+  types?: readonly string[];
+  reasons?: readonly string[];
+  /** At most this many matching items. */
+  limit?: number;
+}
+
+/**
+ * Rejected or failed items, oldest first, from the sparse `failures` index. The time window is part of the key
+ * condition and the type/reason filters run in DynamoDB, so `limit` counts matching items: filtering after a
+ * limited query would silently drop matches that lie beyond the first `limit` items.
+ */
 export async function listFailures(
   client: DynamoDBClient,
   tableName: string,
   status: "rejected" | "failed",
-  options: { since?: string; limit?: number } = {},
+  query: FailureQuery = {},
 ): Promise<LedgerEntry[]> {
-  const limit = options.limit ?? 100;
+  const limit = query.limit ?? 100;
+  const values: Record<string, AttributeValue> = { ":s": { S: status } };
+  const names: Record<string, string> = {};
+  let keyCondition = "failureStatus = :s";
+  if (query.since !== undefined) values[":since"] = { S: query.since };
+  if (query.until !== undefined) values[":until"] = { S: query.until };
+  if (query.since !== undefined && query.until !== undefined)
+    // BETWEEN is inclusive at both ends; the item exactly at `until` is dropped below.
+    keyCondition += " AND failedAt BETWEEN :since AND :until";
+  else if (query.since !== undefined) keyCondition += " AND failedAt >= :since";
+  else if (query.until !== undefined) keyCondition += " AND failedAt < :until";
+  const filters: string[] = [];
+  const anyOf = (attribute: "type" | "reason", wanted: readonly string[] | undefined) => {
+    if (!wanted?.length) return;
+    names[`#${attribute}`] = attribute;
+    const placeholders = wanted.map((value, i) => {
+      values[`:${attribute}${i}`] = { S: value };
+      return `:${attribute}${i}`;
+    });
+    filters.push(`#${attribute} IN (${placeholders.join(", ")})`);
+  };
+  anyOf("type", query.types);
+  anyOf("reason", query.reasons);
+
   const found: LedgerEntry[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -67,19 +106,22 @@ export async function listFailures(
       new QueryCommand({
         TableName: tableName,
         IndexName: FAILURES_INDEX,
-        KeyConditionExpression: options.since
-          ? "failureStatus = :s AND failedAt >= :since"
-          : "failureStatus = :s",
-        ExpressionAttributeValues: {
-          ":s": { S: status },
-          ...(options.since ? { ":since": { S: options.since } } : {}),
-        },
-        Limit: Math.min(limit - found.length, 1000),
+        KeyConditionExpression: keyCondition,
+        ...(filters.length ? { FilterExpression: filters.join(" AND ") } : {}),
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        // With a filter, a page may match fewer items than it reads: keep reading until `limit` match.
+        Limit: filters.length ? 1000 : Math.min(limit - found.length, 1000),
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of out.Items ?? []) found.push(fromAttributeMap(item));
+    for (const item of out.Items ?? []) {
+      const entry = fromAttributeMap(item);
+      if (query.until !== undefined && String(entry.failedAt ?? "") >= query.until) continue;
+      found.push(entry);
+      if (found.length >= limit) return found;
+    }
     start = out.LastEvaluatedKey;
-  } while (start && found.length < limit);
+  } while (start);
   return found;
 }

@@ -87,14 +87,12 @@ export async function* ledgerSource(options: LedgerSourceOptions): AsyncGenerato
     if (left <= 0) break;
     const items = await listFailures(options.dynamodb, options.ledgerTable, status, {
       ...(options.filters?.since ? { since: options.filters.since } : {}),
+      ...(options.filters?.until ? { until: options.filters.until } : {}),
+      ...(options.filters?.types ? { types: options.filters.types } : {}),
+      ...(options.filters?.reasons ? { reasons: options.filters.reasons } : {}),
       limit: left,
     });
     for (const item of items) {
-      if (options.filters?.until && String(item.failedAt ?? "") >= options.filters.until) continue;
-      if (options.filters?.reasons?.length && !options.filters.reasons.includes(String(item.reason ?? "")))
-        continue;
-      if (options.filters?.types?.length && !options.filters.types.includes(String(item.type ?? "")))
-        continue;
       left--;
       if (
         status === "failed" &&

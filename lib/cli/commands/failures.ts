@@ -87,12 +87,16 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
       try {
         const items: LedgerEntry[] = [];
         for (const status of statuses)
-          items.push(...(await listFailures(c, table, status, { ...(since ? { since } : {}), limit })));
-        const kept = items
-          .filter((i) => !until || String(i.failedAt ?? "") < until)
-          .filter((i) => !opts.type || i.type === opts.type)
-          .filter((i) => !opts.reason || i.reason === opts.reason)
-          .sort((a, b) => String(a.failedAt ?? "").localeCompare(String(b.failedAt ?? "")));
+          items.push(
+            ...(await listFailures(c, table, status, {
+              ...(since ? { since } : {}),
+              ...(until ? { until } : {}),
+              ...(opts.type ? { types: [opts.type] } : {}),
+              ...(opts.reason ? { reasons: [opts.reason] } : {}),
+              limit,
+            })),
+          );
+        const kept = items.sort((a, b) => String(a.failedAt ?? "").localeCompare(String(b.failedAt ?? "")));
         if (opts.json) {
           for (const item of kept)
             out(
