@@ -113,7 +113,7 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
     )
     .option(
       "--stream <name>",
-      "stream to re-read records from (default KJP_STREAM_NAME); ledger/cloudwatch use it for transient failures",
+      "stream to re-read records from (default KJP_STREAM_NAME): ledger uses it for the records a transient failure left unfinished; cloudwatch only for log lines without a complete record",
     )
     .option("--since <time>", "only failures captured at or after this time: ISO-8601, or an age like 6h, 2d")
     .option("--until <time>", "only failures captured before this time: ISO-8601, or an age")
