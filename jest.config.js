@@ -14,5 +14,6 @@ export default {
     "<rootDir>/test/integration/",
     "<rootDir>/test/serverless/",
   ],
+  setupFiles: ["<rootDir>/test/setup/quiet-sdk.cjs"],
   testTimeout: 20000,
 };
