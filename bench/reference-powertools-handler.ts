@@ -11,7 +11,7 @@ import {
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { importJWK, type JWK, jwtVerify } from "jose";
 import { z } from "zod";
-import type { VerifiedMessage } from "../lib/envelope/types.js";
+import type { EnvelopeClaims, VerifiedMessage } from "../lib/envelope/types.js";
 import { effectTransactItem } from "../lib/ledger/transact-items.js";
 import type { ProcessorRegistry } from "../processors/index.js";
 import type { PayloadValidator } from "../schemas/types.js";
@@ -81,17 +81,7 @@ export async function createReferenceHandler(
       clockTolerance: 60,
       requiredClaims: ["iat", "exp", "jti"],
     });
-    const p = payload as unknown as {
-      iss: string;
-      aud: string;
-      iat: number;
-      exp: number;
-      jti: string;
-      type: string;
-      v: number;
-      data: unknown;
-      sub?: string;
-    };
+    const p = payload as unknown as EnvelopeClaims;
     const validated = deps.validator.validate(p.type, p.v, p.data);
     if (!validated.ok) throw new Error(`${validated.reason}: ${validated.detail}`);
     const message: VerifiedMessage = {
