@@ -63,6 +63,12 @@ export interface Rejection {
     kid?: string;
     alg?: string;
   };
+  /**
+   * Set only when the signature verified with a trusted key of `iss` and both iss and jti have a valid shape:
+   * the token's identity is then authentic even though the token is refused, so the refusal can be recorded
+   * under the message's dedupe key (DESIGN.md §4) instead of its stream position.
+   */
+  identity?: { iss: string; jti: string };
 }
 
 export type VerifyResult = { ok: true; message: VerifiedMessage } | { ok: false; rejection: Rejection };

@@ -412,3 +412,47 @@ describe("with the real schema registry", () => {
     expect(!bad.ok && bad.rejection.issues?.map((i) => i.path)).toContain("email");
   });
 });
+
+describe("identity of a rejection (the ledger keys a rejection by it only when it is authentic)", () => {
+  const JTI = "01890a5d-ac96-774b-bcce-b302099a8057";
+  const identityOf = async (token: string, reason: string) => {
+    const r = await expectReason(token, reason);
+    return (r as { identity?: unknown }).identity;
+  };
+  test.each([
+    ["malformed", () => "a.b"],
+    ["header", () => forge(hdr({ typ: "JWT" }), claims(), es())],
+    ["unknown_key", () => forge(hdr({ kid: "nope" }), claims(), es())],
+    ["bad_signature", () => forge(hdr(), claims(), { alg: "ES256", privateJwk: keys.other.privateJwk })],
+    ["claims", () => forge(hdr(), claims({ iss: "mallory" }), es())],
+  ])(
+    "%s (untrusted iss, or no verified signature): no identity, unverified claims kept",
+    async (reason, make) => {
+      const r = await expectReason(make(), reason);
+      expect(r).not.toHaveProperty("identity");
+      if (reason !== "malformed") expect((r as { unverified?: { jti?: string } }).unverified?.jti).toBe(JTI);
+    },
+  );
+  test.each([
+    ["missing jti", { jti: undefined }],
+    ["empty jti", { jti: "" }],
+    ["overlong jti", { jti: "j".repeat(257) }],
+    ["numeric jti", { jti: 7 }],
+  ])("claims with a signed but unusable jti (%s): no identity", async (_name, extra) => {
+    expect(await identityOf(forge(hdr(), claims(extra), es()), "claims")).toBeUndefined();
+  });
+  test.each([
+    ["claims", { aud: "other-pipeline" }],
+    ["claims", { type: "Test.Ping" }],
+    ["expired", { iat: NOW - 1000, exp: NOW - 61 }],
+    ["unknown_type", { type: "test.unknown" }],
+    ["invalid_payload", { data: { id: "", note: 5, tags: [] } }],
+  ])("%s after the signature verified, with a valid jti: identity (iss, jti)", async (reason, extra) => {
+    expect(await identityOf(forge(hdr(), claims(extra), es()), reason)).toEqual({ iss: ISSUER, jti: JTI });
+  });
+  test("a jti of the maximum length still names the message", async () => {
+    const jti = "j".repeat(256);
+    const token = forge(hdr(), claims({ jti, type: "test.unknown" }), es());
+    expect(await identityOf(token, "unknown_type")).toEqual({ iss: ISSUER, jti });
+  });
+});

@@ -6,7 +6,12 @@ import { checkClaims, unverifiedView } from "./claims-policy.js";
 import { decodeCompact, findProtoKeyPath } from "./compact.js";
 import { checkHeader } from "./header-policy.js";
 import type { KeySet } from "./keysets/key-set.js";
-import { DEFAULT_CLOCK_TOLERANCE_SEC, DEFAULT_MAX_LIFETIME_SEC, DEFAULT_MAX_TOKEN_BYTES } from "./limits.js";
+import {
+  DEFAULT_CLOCK_TOLERANCE_SEC,
+  DEFAULT_MAX_LIFETIME_SEC,
+  DEFAULT_MAX_TOKEN_BYTES,
+  MAX_JTI_LENGTH,
+} from "./limits.js";
 import type { RejectionReason } from "./reasons.js";
 import type { Algorithm, PayloadIssue, Rejection, VerifiedMessage, VerifyResult } from "./types.js";
 
@@ -116,6 +121,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
         payload,
       );
     }
+    // From here on the claims are signed by the issuer: its iss/jti name the message, whatever else is wrong.
+    const identity = authenticIdentity(iss as string, payload.jti);
+    const refuse = (r: RejectionReason, detail: string, issues?: PayloadIssue[]) =>
+      withIdentity(reject(r, detail, header, payload, issues), identity);
 
     const claimsCheck = checkClaims(payload, {
       issuer: iss as string,
@@ -124,26 +133,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
       maxLifetimeSec,
       now,
     });
-    if (!claimsCheck.ok) return reject("claims", claimsCheck.detail, header, payload);
+    if (!claimsCheck.ok) return refuse("claims", claimsCheck.detail);
     if (hasProtoKey) {
       // JSON.parse made these own properties (harmless); refuse them before any code can copy them unsafely.
-      if (Object.hasOwn(payload, "__proto__"))
-        return reject("claims", "payload has a __proto__ claim", header, payload);
+      if (Object.hasOwn(payload, "__proto__")) return refuse("claims", "payload has a __proto__ claim");
       const path = findProtoKeyPath(claimsCheck.claims.data);
       if (path !== undefined) {
         const issue = { path, message: "__proto__ is not an accepted member name" };
-        return reject("invalid_payload", `data has a __proto__ member at ${path}`, header, payload, [issue]);
+        return refuse("invalid_payload", `data has a __proto__ member at ${path}`, [issue]);
       }
     }
     const claims = claimsCheck.claims;
 
     if (claims.exp + clockToleranceSec + expGraceSec < now) {
-      return reject(
-        "expired",
-        `exp ${claims.exp} is past (now ${now}, tolerance ${clockToleranceSec} s)`,
-        header,
-        payload,
-      );
+      return refuse("expired", `exp ${claims.exp} is past (now ${now}, tolerance ${clockToleranceSec} s)`);
     }
 
     let validation: ReturnType<PayloadValidator["validate"]>;
@@ -151,15 +154,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       validation = validator.validate(claims.type, claims.v, claims.data);
     } catch (error) {
       // The validator contract says it never throws; if it does, the payload still must not crash the caller.
-      return reject(
-        "invalid_payload",
-        `payload validation failed: ${(error as Error).message}`,
-        header,
-        payload,
-      );
+      return refuse("invalid_payload", `payload validation failed: ${(error as Error).message}`);
     }
-    if (!validation.ok)
-      return reject(validation.reason, validation.detail, header, payload, validation.issues);
+    if (!validation.ok) return refuse(validation.reason, validation.detail, validation.issues);
 
     const message: VerifiedMessage = {
       header: headerCheck.header,
@@ -205,6 +202,15 @@ function reject(
   if (issues && issues.length > 0) rejection.issues = issues;
   if (header || payload) rejection.unverified = unverifiedView(header, payload);
   return { ok: false, rejection };
+}
+
+function authenticIdentity(iss: string, jti: unknown): Rejection["identity"] {
+  return typeof jti === "string" && jti.length > 0 && jti.length <= MAX_JTI_LENGTH ? { iss, jti } : undefined;
+}
+
+function withIdentity(result: VerifyResult, identity: Rejection["identity"]): VerifyResult {
+  if (!result.ok && identity) result.rejection.identity = identity;
+  return result;
 }
 
 function nonNegative(value: number, name: string): number {

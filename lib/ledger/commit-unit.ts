@@ -5,8 +5,9 @@ import type { Notification } from "../../processors/types.js";
 
 /**
  * The ledger write of one message or record:
- * - `marker`: a conditional Put at the message key (a `done` marker, or a processor's `rejected` item): it only
- *   succeeds when the message is not finished yet, which is what makes a redelivery a duplicate;
+ * - `marker`: a conditional Put at the message key (a `done` marker, or a `rejected` item: a processor's refusal,
+ *   or a verification rejection of a token whose iss/jti are signed): it only succeeds when the message is not
+ *   finished yet, which is what makes a redelivery a duplicate;
  * - `rejection`: an unconditional Update of a record refused before its identity was trusted (same record,
  *   same item: redelivery only bumps `attempts`).
  */

@@ -1,6 +1,7 @@
 /**
- * Ledger keys. A message with a verified identity is keyed by (iss, jti), the dedupe key of the contract; a
- * record refused before its identity could be trusted is keyed by its place in the stream.
+ * Ledger keys. A message with a verified identity (processed, failed, or rejected after its signature verified)
+ * is keyed by (iss, jti), the dedupe key of the contract; a record refused before its identity could be trusted
+ * is keyed by its place in the stream.
  */
 export const messageLedgerKey = (iss: string, jti: string): string => `msg#${iss}#${jti}`;
 export const recordLedgerKey = (shardId: string, sequenceNumber: string): string =>

@@ -59,9 +59,10 @@ export function resolveRejectedRecord(
 }
 
 /**
- * A message its processor refused is recorded by a `rejected` marker, which the pipeline treats as finished
- * (a redelivery is a duplicate). To replay it on purpose (after the processor was fixed), the marker goes
- * back to `failed`, the one state the pipeline may overwrite. Conditional on the marker still being the
+ * A message refused with a verified identity (by its processor, or by verification after its signature checked
+ * out: claims, expired, unknown_type, invalid_payload) is recorded by a `rejected` marker, which the pipeline
+ * treats as finished (a redelivery is a duplicate). To replay it on purpose (after the processor or schema was
+ * fixed, or within the replay horizon), the marker goes back to `failed`, the one state the pipeline may overwrite. Conditional on the marker still being the
  * rejection of these exact bytes (when `tokenHash` is known), so a concurrent success is never undone.
  */
 export function reopenRejectedMarker(

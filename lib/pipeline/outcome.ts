@@ -11,7 +11,14 @@ import type { DecodedRecord } from "./decode.js";
 export type RecordOutcome =
   | { status: "processed"; skippedEffects: number }
   | { status: "duplicate" }
-  | { status: "rejected"; reason: RejectionReason; detail: string; issues?: PayloadIssue[] }
+  | {
+      status: "rejected";
+      reason: RejectionReason;
+      detail: string;
+      issues?: PayloadIssue[];
+      /** A verification rejection whose iss/jti are signed: recorded under `msg#<iss>#<jti>`, not its position. */
+      identityVerified?: true;
+    }
   | { status: "failed"; code: string; detail: string }
   | { status: "unfinished"; reason: UnfinishedReason; detail: string };
 

@@ -218,13 +218,14 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
             ...(u.v ? { v: u.v } : {}),
             ...(u.sub ? { sub: u.sub } : {}),
           };
+          const identity = rejection.identity;
           outcomes[i] = {
             status: "rejected",
             reason: rejection.reason,
             detail: rejection.detail,
             ...(rejection.issues ? { issues: rejection.issues } : {}),
+            ...(identity ? { identityVerified: true as const } : {}),
           };
-          const pk = recordLedgerKey(record.shardId, record.sequenceNumber);
           const attributes = failureAttributes(
             "rejected",
             position(record),
@@ -237,6 +238,15 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
             },
             times(),
           );
+          if (identity) {
+            // Signed by its issuer: recorded under its dedupe key like a processor's refusal, conditional on the
+            // message not being finished, so a done message stays done and a second copy is a duplicate.
+            const pk = messageLedgerKey(identity.iss, identity.jti);
+            const item = toAttributeMap({ ...attributes, pk, tokenHash: hashes[i]!, attempts: 1 });
+            addUnit(rejectionUnit(record, { kind: "marker", pk, item }));
+            return "continue";
+          }
+          const pk = recordLedgerKey(record.shardId, record.sequenceNumber);
           addUnit(rejectionUnit(record, { kind: "rejection", pk, attributes }));
           return "continue";
         }

@@ -5,8 +5,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { createProcessorRegistry } from "../../processors/index.js";
 import { TransientError } from "../errors/kjp-error.js";
-import { groupFailureLines, parseFailureLine } from "../replay/cloudwatch-source.js";
+import { groupFailureLines, lineCandidates, parseFailureLine } from "../replay/cloudwatch-source.js";
 import { createBatchTelemetry } from "./batch-telemetry.js";
+import { decodeRecord } from "./decode.js";
 import { createBatchPipeline, type BatchResult, type VerifyFn } from "./pipeline.js";
 import { LOG_RAW_MAX_CHARS, reportBatch } from "./report-batch.js";
 
@@ -150,5 +151,38 @@ describe("unfinished records: their reason, and one log line each (no DynamoDB w
       partitionKey: "acc_b",
       raw: Buffer.from("not a jwt").toString("base64"),
     });
+  });
+
+  test("a rejected line says identityVerified only when the rejection is keyed by its signed iss/jti", () => {
+    const rec = (seq: string, index: number) =>
+      decodeRecord(event([{ key: "acc_a", data: token(seq), seq }]).Records[0]!, index);
+    const facts = { iss: "crm-rails", jti: "j9", type: "deal.stage_changed" };
+    const result: BatchResult = {
+      response: { batchItemFailures: [] },
+      reports: [
+        {
+          record: rec("30", 0),
+          outcome: { status: "rejected", reason: "invalid_payload", detail: "d", identityVerified: true },
+          facts,
+        },
+        {
+          record: rec("31", 1),
+          outcome: { status: "rejected", reason: "bad_signature", detail: "d" },
+          facts,
+        },
+      ],
+    };
+    const lines = report(result).filter((l) => l.outcome === "rejected");
+    expect(lines[0]).toMatchObject({ sequenceNumber: "30", jti: "j9", identityVerified: true });
+    expect(lines[1]).toMatchObject({ sequenceNumber: "31", jti: "j9" });
+    expect(lines[1]).not.toHaveProperty("identityVerified");
+    const candidates = lineCandidates(
+      lines.map((l, i) => ({ line: parseFailureLine(JSON.stringify(l))!, event: { timestamp: 1000 + i } })),
+      { logGroup: "g", streamAvailable: false },
+    ).candidates;
+    expect(candidates.map((c) => c.reopen?.pk ?? c.resolvesLedgerPk)).toEqual([
+      "msg#crm-rails#j9",
+      `rec#${SHARD}#31`,
+    ]);
   });
 });

@@ -56,6 +56,7 @@ export function reportBatch(
         outcome: "rejected",
         reason: outcome.reason,
         detail: outcome.detail,
+        ...(outcome.identityVerified ? { identityVerified: true } : {}),
         ...(outcome.issues ? { issues: outcome.issues.slice(0, 20) } : {}),
         ...boundedRaw(record),
       });

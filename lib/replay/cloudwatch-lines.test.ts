@@ -121,4 +121,29 @@ describe("CloudWatch source: the records held back after a failure come from the
     expect(candidates[0]).toMatchObject({ resolvesLedgerPk: `rec#${SHARD}#10` });
     expect(candidates[1]).toMatchObject({ reopen: { pk: "msg#crm-rails#j" } });
   });
+
+  test("a verification rejection with a signed identity reopens its msg# marker; without the flag it is rec#", () => {
+    const parsed = parseFailureLine(
+      JSON.stringify({
+        outcome: "rejected",
+        shardId: SHARD,
+        sequenceNumber: "20",
+        iss: "crm-rails",
+        jti: "k",
+        reason: "invalid_payload",
+        identityVerified: true,
+        raw: "QUJD",
+      }),
+    );
+    expect(parsed).toMatchObject({ identityVerified: true });
+    const { candidates } = decide([
+      { line: parsed!, event: { timestamp: clock++ } },
+      // A line of an older consumer (or an unverified identity) names the position the item is keyed by.
+      found({ outcome: "rejected", sequenceNumber: "21", reason: "expired", iss: "crm-rails", jti: "m" }),
+    ]);
+    expect(candidates[0]).toMatchObject({ reopen: { pk: "msg#crm-rails#k" } });
+    expect(candidates[0]).not.toHaveProperty("resolvesLedgerPk");
+    expect(candidates[1]).toMatchObject({ resolvesLedgerPk: `rec#${SHARD}#21` });
+    expect(candidates[1]).not.toHaveProperty("reopen");
+  });
 });

@@ -27,6 +27,8 @@ export interface FailureLine {
   reason?: string;
   raw?: string;
   rawTruncated?: boolean;
+  /** True on a rejected line whose iss/jti were signed: the rejection is in the ledger under its message key. */
+  identityVerified?: boolean;
   timestamp?: string;
 }
 
@@ -61,6 +63,7 @@ export function parseFailureLine(message: string): FailureLine | undefined {
     if (typeof line[key] === "string") out[key] = line[key] as string;
   }
   if (typeof line.rawTruncated === "boolean") out.rawTruncated = line.rawTruncated;
+  if (typeof line.identityVerified === "boolean") out.identityVerified = line.identityVerified;
   return out;
 }
 
@@ -197,15 +200,21 @@ export function lineCandidates(
     };
     if (line.type) candidate.type = line.type;
     if (line.reason) candidate.reason = line.reason;
-    if (
+    // Where the pipeline recorded the rejection: under the message key when its identity was signed (a
+    // processor's refusal, or a verification rejection flagged identityVerified), else under its position.
+    const keyedByMessage =
+      line.outcome === "rejected" &&
+      !!line.iss &&
+      !!line.jti &&
+      (line.reason === "processor" || line.identityVerified === true);
+    if (keyedByMessage) candidate.reopen = { pk: messageLedgerKey(line.iss!, line.jti!) };
+    else if (
       line.outcome === "rejected" &&
       line.reason &&
       (VERIFY_REASONS as readonly string[]).includes(line.reason)
     ) {
       candidate.resolvesLedgerPk = recordLedgerKey(line.shardId, line.sequenceNumber);
     }
-    if (line.outcome === "rejected" && line.reason === "processor" && line.iss && line.jti)
-      candidate.reopen = { pk: messageLedgerKey(line.iss, line.jti) };
     if (complete) candidate.records.push(...(records as ReplayRecord[]));
     else
       candidate.unrecoverable = {

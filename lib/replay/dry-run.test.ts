@@ -115,6 +115,30 @@ describe("dry run: the pipeline's redelivery rule (marker status AND the hash of
     expect(afterReopen({ status: "done" }, undefined)).toEqual({ status: "done" });
   });
 
+  test("a rejection with a signed identity is a marker write: a duplicate of a finished message, else rejected", async () => {
+    const bad = Buffer.from(
+      await signer.sign({ type: "deal.stage_changed", v: 1, jti: JTI, data: { ...data, currency: "XXX" } }),
+    );
+    expect(await predictOutcome(bad, done(), verify)).toEqual({ status: "duplicate" });
+    const rejected = new Map([[PK, { status: "rejected", tokenHash: "other-bytes" }]]);
+    expect(await predictOutcome(bad, rejected, verify)).toEqual({ status: "duplicate" });
+    for (const markers of [new Map(), new Map([[PK, { status: "failed" }]])])
+      expect(await predictOutcome(bad, markers, verify)).toMatchObject({
+        status: "rejected",
+        reason: "invalid_payload",
+      });
+    // Reopened by this replay (the real run does that first): rejected again, not a duplicate.
+    const reopened = new Map([
+      [PK, afterReopen({ status: "rejected", tokenHash: tokenHash(bad) }, tokenHash(bad))],
+    ]);
+    expect(await predictOutcome(bad, reopened, verify)).toMatchObject({ status: "rejected" });
+    // Without a signed identity the marker of the jti does not matter.
+    expect(await predictOutcome(Buffer.from(forge(bad.toString())), done(), verify)).toMatchObject({
+      status: "rejected",
+      reason: "bad_signature",
+    });
+  });
+
   test("a verifier that throws is a transient failure, not a verdict", async () => {
     const broken: VerifyFn = () => Promise.reject(new Error("key set fetch timed out"));
     expect(await predictOutcome(genuine, new Map(), broken)).toMatchObject({

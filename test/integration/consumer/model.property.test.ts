@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import type { KinesisStreamRecord } from "aws-lambda";
+import { recordLedgerKey } from "../../../lib/ledger/keys.js";
 import { compareSequenceNumbers } from "../../../lib/pipeline/checkpoint.js";
 import { TransientError } from "../../../lib/errors/kjp-error.js";
 import { createProcessorRegistry, type Notification, type Processor } from "../../../processors/index.js";
@@ -11,6 +12,8 @@ import {
   event,
   FakeShard,
   id,
+  ledgerItem,
+  markerOf,
   type Message,
   noteMessage,
   pipelineFor,
@@ -19,7 +22,7 @@ import {
 } from "./support.js";
 
 /**
- * Model-based: random streams (messages, producer duplicates, garbage), random partition keys, random
+ * Model-based: random streams (messages, producer duplicates, garbage, signed messages refused by their schema), random partition keys, random
  * transient failures (verifier, processors) and crashed invocations (work done, response lost), replayed with
  * Lambda's rule (resume from the lowest reported sequence number; a lost response means the same batch again)
  * until the shard is drained. The final tables must equal applying every distinct message once, in order per key.
@@ -41,6 +44,7 @@ type Op =
   | { kind: "deal"; account: number; from: number | null; to: number; amount: number; usd: boolean }
   | { kind: "note"; account: number; notify: boolean }
   | { kind: "garbage"; account: number }
+  | { kind: "invalid"; account: number }
   | { kind: "dup"; of: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -72,6 +76,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant("note" as const), account: fc.nat(2), notify: fc.boolean() }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("garbage" as const), account: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("invalid" as const), account: fc.nat(2) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("dup" as const), of: fc.nat(29) }) },
 );
 
@@ -116,6 +121,7 @@ test("final state equals applying every message once, in order per key, whatever
       const messages: (Message | undefined)[] = [];
       const records: KinesisStreamRecord[] = [];
       const tokenOp = new Map<string, number>();
+      const invalid: { message: Message; record: number }[] = [];
       for (const [i, op] of s.ops.entries()) {
         if (op.kind === "dup") {
           const original = records[op.of % Math.max(1, records.length)];
@@ -130,6 +136,17 @@ test("final state equals applying every message once, in order per key, whatever
         const key = s.oneKey ? "all" : acc;
         if (op.kind === "garbage") {
           records.push(shard.record(key, `garbage.${i}.x`));
+          messages.push(undefined);
+          continue;
+        }
+        if (op.kind === "invalid") {
+          // Signed by the trusted issuer, refused by its schema: rejected under msg#<iss>#<jti>, never applied.
+          const deal = dealMessage(acc, null, "lead", 1, "EUR");
+          const bad = { ...deal, data: { ...deal.data, currency: "XXX" } };
+          const token = await sign(env, bad);
+          tokenOp.set(token, i);
+          records.push(shard.record(key, token));
+          invalid.push({ message: bad, record: records.length - 1 });
           messages.push(undefined);
           continue;
         }
@@ -259,6 +276,20 @@ test("final state equals applying every message once, in order per key, whatever
         expect(actualTotals).toEqual(totals);
         expect(new Set(Object.keys(items).filter((k) => k.startsWith("note#")))).toEqual(notes);
       }
+      // Verified rejections: one rejected item each under the message key, at the first copy's position;
+      // copies of it (dups) are duplicates, never items of their own.
+      for (const { message, record } of invalid) {
+        expect(await markerOf(env, message)).toMatchObject({
+          status: "rejected",
+          reason: "invalid_payload",
+          sequenceNumber: records[record]!.kinesis.sequenceNumber,
+        });
+      }
+      const invalidData = new Set(invalid.map(({ record }) => records[record]!.kinesis.data));
+      for (const r of records.filter((x) => invalidData.has(x.kinesis.data)))
+        expect(
+          await ledgerItem(env, recordLedgerKey(shard.shardId, r.kinesis.sequenceNumber)),
+        ).toBeUndefined();
       // Notifications: each notify-note once (claims + the notified flag survive lost responses).
       const expectedNotified = messages
         .filter((m) => m?.type === "note.added" && m.data.notify)

@@ -105,23 +105,28 @@ describe("batch pipeline against DynamoDB Local", () => {
     });
     expect(await accountItems(env, c)).toEqual({});
 
-    // Ledger: done marker, rejections keyed by record with raw + sparse index attributes, failed item for the failure.
+    // Ledger: done marker; a rejection whose iss/jti are signed keyed by message, others by record, each with
+    // raw + sparse index attributes; failed item for the failure.
     expect(await markerOf(env, valid)).toMatchObject({
       status: "done",
       type: "deal.stage_changed",
       shardId: shard.shardId,
     });
-    const rejected = await ledgerItem(
-      env,
-      recordLedgerKey(shard.shardId, records[2]!.kinesis.sequenceNumber),
-    );
+    const rejected = await markerOf(env, invalidPayload);
     expect(rejected).toMatchObject({
       status: "rejected",
       failureStatus: "rejected",
       reason: "invalid_payload",
       attempts: 1,
       raw: records[2]!.kinesis.data,
+      shardId: shard.shardId,
+      sequenceNumber: records[2]!.kinesis.sequenceNumber,
+      jti: invalidPayload.jti,
     });
+    expect(typeof rejected?.tokenHash).toBe("string");
+    expect(
+      await ledgerItem(env, recordLedgerKey(shard.shardId, records[2]!.kinesis.sequenceNumber)),
+    ).toBeUndefined();
     expect(typeof rejected?.failedAt).toBe("string");
     expect(typeof rejected?.ttl).toBe("number");
     expect(

@@ -93,7 +93,7 @@ const ledger = new Map<string, Record<string, unknown> | undefined>();
 /** The stream's records by jti. */
 const stream = new Map<string, StreamEntry>();
 let streamRecords: StreamEntry[] = [];
-/** Items keyed by stream position (`rec#…`): where the pipeline records rejections, by jti. */
+/** Items keyed by stream position (`rec#…`), by jti: where the pipeline records rejections without a signed identity. */
 const rejections = new Map<string, Record<string, unknown> | undefined>();
 let workDir: string;
 let streamName: string;
@@ -229,11 +229,11 @@ test("every message the gem published is done in the ledger, keyed by its issuer
 
 test("the message with a bad payload is rejected as invalid_payload, and its key's later records still apply", () => {
   const bad = sent.find((s) => s.message === invalid())!;
-  // not applied: no marker under its message key
-  expect(ledger.get(bad.published.jti)).toBeUndefined();
-  // rejections are recorded by their place in the stream (lib/pipeline/pipeline.ts), with the claims read
-  expect(stream.get(bad.published.jti)).toBeDefined();
-  const item = rejections.get(bad.published.jti);
+  // its signature verified, so its iss/jti are authentic: the rejection is recorded under its message key
+  // (DESIGN.md §4), with its place in the stream, and nothing is keyed by that place
+  const where = stream.get(bad.published.jti);
+  expect(where).toBeDefined();
+  const item = ledger.get(bad.published.jti);
   expect(item).toMatchObject({
     status: "rejected",
     reason: "invalid_payload",
@@ -241,7 +241,10 @@ test("the message with a bad payload is rejected as invalid_payload, and its key
     jti: bad.published.jti,
     type: "deal.stage_changed",
     partitionKey: bad.message.partition_key,
+    shardId: where!.shardId,
+    sequenceNumber: where!.sequenceNumber,
   });
+  expect(rejections.get(bad.published.jti)).toBeUndefined();
   expect(String(item?.detail)).toContain("toStage");
   const later = sent.filter(
     (s) => s.message.partition_key === bad.message.partition_key && sent.indexOf(s) > sent.indexOf(bad),
