@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { ConfigurationError } from "../errors/kjp-error.js";
-import { projectRoot } from "../local/project-paths.js";
+import { projectRoot } from "../util/project-root.js";
 import {
   getPath,
   isRecord,

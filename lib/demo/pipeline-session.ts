@@ -5,7 +5,8 @@ import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "
 import { loadServiceDefinition } from "../config/service-definition.js";
 import { KjpError } from "../errors/kjp-error.js";
 import { startDev } from "../local/cli-up.js";
-import { kjpDir, projectRoot } from "../local/project-paths.js";
+import { kjpDir } from "../local/project-paths.js";
+import { projectRoot } from "../util/project-root.js";
 import {
   createResources,
   defaultResourceClients,

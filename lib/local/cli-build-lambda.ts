@@ -1,7 +1,7 @@
 import { loadServiceDefinition } from "../config/service-definition.js";
 import { KjpError } from "../errors/kjp-error.js";
 import { bundleFunction } from "./lambda-artifacts.js";
-import { projectRoot } from "./project-paths.js";
+import { projectRoot } from "../util/project-root.js";
 
 /**
  * `npm run build:lambda [-- fn...]`: bundles every function serverless.yml declares (or the ones named) into

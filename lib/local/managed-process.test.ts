@@ -7,7 +7,7 @@ import { KjpError } from "../errors/kjp-error.js";
 import { findFreePort } from "./free-port.js";
 import { httpAnswers } from "./http-health.js";
 import { startManagedProcess } from "./managed-process.js";
-import { projectRoot } from "./project-paths.js";
+import { projectRoot } from "../util/project-root.js";
 
 const logDir = mkdtempSync(join(tmpdir(), "kjp-mp-"));
 afterAll(() => rmSync(logDir, { recursive: true, force: true }));

@@ -16,7 +16,8 @@ import type { Emulator } from "./emulator.js";
 import { httpAnswers } from "./http-health.js";
 import { startManagedProcess } from "./managed-process.js";
 import { requirePython3 } from "./prerequisites.js";
-import { kjpDir, projectRoot } from "./project-paths.js";
+import { kjpDir } from "./project-paths.js";
+import { projectRoot } from "../util/project-root.js";
 import { startOnFreePort } from "./start-on-free-port.js";
 
 export interface MotoOptions {

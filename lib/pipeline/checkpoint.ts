@@ -1,3 +1,4 @@
+import { compareSequenceNumbers } from "../kinesis/sequence.js";
 import type { KinesisStreamBatchResponse } from "aws-lambda";
 
 export interface CheckpointInput {
@@ -16,9 +17,4 @@ export function batchItemFailures(records: readonly CheckpointInput[]): KinesisS
   const unfinished = records.filter((r) => r.unfinished).map((r) => r.sequenceNumber);
   const unique = [...new Set(unfinished)].sort(compareSequenceNumbers);
   return { batchItemFailures: unique.map((itemIdentifier) => ({ itemIdentifier })) };
-}
-
-export function compareSequenceNumbers(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
 }

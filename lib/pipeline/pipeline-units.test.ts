@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from "aws-lambda";
-import { batchItemFailures, compareSequenceNumbers } from "./checkpoint.js";
+import { compareSequenceNumbers } from "../kinesis/sequence.js";
+import { batchItemFailures } from "./checkpoint.js";
 import { decodeRecord } from "./decode.js";
 import { groupByPartitionKey, segmentGroups } from "./group.js";
 import { failureFromError, isFinished } from "./outcome.js";

@@ -7,7 +7,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { VERIFY_REASONS } from "../envelope/reasons.js";
 import { messageLedgerKey, recordLedgerKey } from "../ledger/keys.js";
 import { type FailedPosition, followUpCandidates } from "./follow-ups.js";
-import { byStreamPosition, isSequenceNumber } from "./sequence.js";
+import { byStreamPosition, isSequenceNumber } from "../kinesis/sequence.js";
 import { unverifiedType } from "./filters.js";
 import type { ReplayCandidate, ReplayFilters, ReplayRecord } from "./types.js";
 

@@ -8,7 +8,7 @@ import { peekIdentity } from "../pipeline/peek.js";
 import { matchesFilters } from "./filters.js";
 import { afterReopen, resolveRejectedRecord, reopenRejectedMarker } from "../ledger/resolution.js";
 import { predictOutcome } from "./dry-run.js";
-import { byStreamPosition } from "./sequence.js";
+import { byStreamPosition } from "../kinesis/sequence.js";
 import { addUnrecoverable, countOutcome, emptySummary } from "./summary.js";
 import type {
   ReplayCandidate,

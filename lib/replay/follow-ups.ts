@@ -1,6 +1,6 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { readRange } from "./range-reader.js";
-import { compareSequence } from "./sequence.js";
+import { compareSequenceNumbers } from "../kinesis/sequence.js";
 import type { Provenance, ReplayCandidate, ReplayRecord } from "./types.js";
 
 /** A transient failure as the ledger or a log line records it: where the record sat, and its key. */
@@ -25,12 +25,12 @@ export function selectFollowUps(
   const firstByKey = new Map<string, string>();
   for (const f of failures) {
     const seen = firstByKey.get(f.partitionKey);
-    if (seen === undefined || compareSequence(f.sequenceNumber, seen) < 0)
+    if (seen === undefined || compareSequenceNumbers(f.sequenceNumber, seen) < 0)
       firstByKey.set(f.partitionKey, f.sequenceNumber);
   }
   return records.filter((r) => {
     const first = firstByKey.get(r.partitionKey);
-    return first !== undefined && compareSequence(r.sequenceNumber, first) >= 0;
+    return first !== undefined && compareSequenceNumbers(r.sequenceNumber, first) >= 0;
   });
 }
 
@@ -50,7 +50,7 @@ export async function followUpCandidates(
   const candidates: ReplayCandidate[] = [];
   for (const [shardId, list] of [...byShard].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const start = list.reduce(
-      (min, f) => (compareSequence(f.sequenceNumber, min) < 0 ? f.sequenceNumber : min),
+      (min, f) => (compareSequenceNumbers(f.sequenceNumber, min) < 0 ? f.sequenceNumber : min),
       list[0]!.sequenceNumber,
     );
     const range = { streamName, shardId, startSequenceNumber: start, endSequenceNumber: "" };

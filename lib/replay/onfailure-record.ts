@@ -1,6 +1,6 @@
 import type { KinesisStreamEvent } from "aws-lambda";
 import type { OnFailureRecord } from "../runner/on-failure.js";
-import { isSequenceNumber, streamNameFromArn } from "./sequence.js";
+import { isSequenceNumber, streamNameFromArn } from "../kinesis/sequence.js";
 import type { ReplayRecord, ShardRange } from "./types.js";
 
 export type ParsedOnFailure =

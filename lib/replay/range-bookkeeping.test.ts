@@ -1,6 +1,6 @@
 import { selectFollowUps } from "./follow-ups.js";
 import { assessRange, unrecoverableFromError } from "./range-reader.js";
-import { byStreamPosition, compareSequence, streamNameFromArn } from "./sequence.js";
+import { byStreamPosition, compareSequenceNumbers, streamNameFromArn } from "../kinesis/sequence.js";
 
 const range = (start: string, end: string) => ({
   streamName: "s",
@@ -12,15 +12,15 @@ const named = (name: string, message = "x") => Object.assign(new Error(message),
 
 describe("sequence numbers", () => {
   test("compare as numbers, not strings (lengths differ)", () => {
-    expect(compareSequence("9", "10")).toBe(-1);
+    expect(compareSequenceNumbers("9", "10")).toBe(-1);
     expect(
-      compareSequence(
+      compareSequenceNumbers(
         "49590338271490256608559692538361571095921575989136588898",
         "49590338271490256608559692538361571095921575989136588898",
       ),
     ).toBe(0);
     expect(
-      compareSequence(
+      compareSequenceNumbers(
         "49590338271490256608559692538361571095921575989136588899",
         "4959033827149025660855969253836157109592157598913658889",
       ),

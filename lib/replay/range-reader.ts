@@ -4,7 +4,7 @@ import {
   type KinesisClient,
   type _Record,
 } from "@aws-sdk/client-kinesis";
-import { compareSequence } from "./sequence.js";
+import { compareSequenceNumbers } from "../kinesis/sequence.js";
 import type { ReplayRecord, ShardRange, Unrecoverable } from "./types.js";
 
 export type RangeRead =
@@ -43,7 +43,7 @@ export function assessRange(
       detail: `no record at or after ${range.startSequenceNumber} in ${range.streamName}/${range.shardId}`,
     };
   }
-  if (compareSequence(first, range.startSequenceNumber) > 0) {
+  if (compareSequenceNumbers(first, range.startSequenceNumber) > 0) {
     return {
       code: "trimmed",
       detail: `the first record still in ${range.streamName}/${range.shardId} is ${first}, after the range start ${range.startSequenceNumber}: the start of the range is no longer in the stream (retention)`,
@@ -51,7 +51,7 @@ export function assessRange(
   }
   const last = sequenceNumbers[sequenceNumbers.length - 1] as string;
   if (range.endSequenceNumber === "") return undefined;
-  if (!reachedEnd && compareSequence(last, range.endSequenceNumber) < 0) {
+  if (!reachedEnd && compareSequenceNumbers(last, range.endSequenceNumber) < 0) {
     return {
       code: "range_incomplete",
       detail: `read ${range.startSequenceNumber}…${last} of ${range.streamName}/${range.shardId} but not up to ${range.endSequenceNumber}`,
@@ -149,12 +149,12 @@ export async function readRange(
         records.push(toReplayRecord(range.shardId, record));
         continue;
       }
-      if (compareSequence(seq, range.endSequenceNumber) > 0) {
+      if (compareSequenceNumbers(seq, range.endSequenceNumber) > 0) {
         reachedEnd = true;
         break;
       }
       records.push(toReplayRecord(range.shardId, record));
-      if (compareSequence(seq, range.endSequenceNumber) === 0) {
+      if (compareSequenceNumbers(seq, range.endSequenceNumber) === 0) {
         reachedEnd = true;
         break;
       }

@@ -1,11 +1,5 @@
-import {
-  compareSequenceNumbers,
-  eventBytes,
-  eventRecordBytes,
-  toEvent,
-  toEventRecord,
-  type StreamRecord,
-} from "./event.js";
+import { compareSequenceNumbers } from "../kinesis/sequence.js";
+import { eventBytes, eventRecordBytes, toEvent, toEventRecord, type StreamRecord } from "./event.js";
 
 const ctx = {
   awsRegion: "us-east-2",

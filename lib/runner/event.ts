@@ -58,10 +58,3 @@ export function eventBytes(recordBytes: readonly number[]): number {
   if (recordBytes.length === 0) return EVENT_ENVELOPE_BYTES;
   return EVENT_ENVELOPE_BYTES + recordBytes.reduce((a, b) => a + b, 0) + (recordBytes.length - 1);
 }
-
-/** Kinesis sequence numbers are decimal strings up to 128 bits: compare them as big integers, never as floats. */
-export function compareSequenceNumbers(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}

@@ -1,4 +1,4 @@
-import { compareSequenceNumbers } from "./event.js";
+import { compareSequenceNumbers } from "../kinesis/sequence.js";
 
 /**
  * What an invocation's result means for the batch, as the Lambda guide's "Success and failure conditions"

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { loadServiceDefinition } from "../../lib/config/service-definition.js";
 import { bundleFunction } from "../../lib/local/lambda-artifacts.js";
-import { projectRoot } from "../../lib/local/project-paths.js";
+import { projectRoot } from "../../lib/util/project-root.js";
 import { readZip } from "../../lib/local/read-zip.js";
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadServiceDefinition } from "../../lib/config/service-definition.js";
-import { projectRoot } from "../../lib/local/project-paths.js";
+import { projectRoot } from "../../lib/util/project-root.js";
 
 /**
  * Docker is not available where the suite runs, so the LocalStack init hook is kept correct by construction:

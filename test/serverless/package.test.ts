@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { projectRoot } from "../../lib/local/project-paths.js";
+import { projectRoot } from "../../lib/util/project-root.js";
 import { createZip } from "../../lib/local/zip.js";
 
 /**

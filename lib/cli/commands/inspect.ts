@@ -18,7 +18,7 @@ import { findByJti, type LedgerEntry } from "../../ledger/inspect.js";
 import { recordLedgerKey } from "../../ledger/keys.js";
 import { readRange } from "../../replay/range-reader.js";
 import { horizonFromEnv } from "../../replay/replay-deps.js";
-import { isSequenceNumber } from "../../replay/sequence.js";
+import { isSequenceNumber } from "../../kinesis/sequence.js";
 import { type TokenView, viewToken } from "../../replay/token-view.js";
 
 export interface InspectCommandDeps {

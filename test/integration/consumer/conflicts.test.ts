@@ -1,7 +1,7 @@
 import { claimMessage } from "../../../lib/ledger/claim.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
 import type { PipelineDeps } from "../../../lib/pipeline/pipeline.js";
-import { compareSequenceNumbers } from "../../../lib/pipeline/checkpoint.js";
+import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 import { createProcessorRegistry, type Processor } from "../../../processors/index.js";
 import {
   accountItems,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { recordLedgerKey } from "../../../lib/ledger/keys.js";
-import { compareSequenceNumbers } from "../../../lib/pipeline/checkpoint.js";
+import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 import { TransientError } from "../../../lib/errors/kjp-error.js";
 import { createProcessorRegistry, type Notification, type Processor } from "../../../processors/index.js";
 import { DEAL_STAGES } from "../../../schemas/deal-stage-changed.v1.js";

@@ -13,12 +13,13 @@ import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "
 import { generateSigningKey } from "../../../lib/envelope/keys.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
-import { projectRoot } from "../../../lib/local/project-paths.js";
+import { projectRoot } from "../../../lib/util/project-root.js";
 import { consumerDepsFromEnv, createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
 import { EventSourceMappingRunner, readStreamEventSettings } from "../../../lib/runner/index.js";
 import { expectedPipelineTotals, planGemWorkload, type GemMessage } from "./gem-messages.js";
 import { readStream, type StreamEntry } from "./read-stream.js";
 import { publishWithGem, requireRuby, type PublishedMessage } from "./ruby-publisher.js";
+import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 
 /**
  * Issue 5's end-to-end path with nothing stood in: the Rails gem (in a Ruby process, fire-and-forget
@@ -320,17 +321,11 @@ test("per partition key, the stream holds the records in publish order, on one s
     const ofKey = streamRecords.filter((r) => r.partitionKey === accountId);
     expect(new Set(ofKey.map((r) => r.shardId)).size).toBe(1);
     const streamOrder = [...ofKey]
-      .sort((a, b) => compareSequence(a.sequenceNumber, b.sequenceNumber))
+      .sort((a, b) => compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber))
       .map((r) => String(r.claims.jti));
     expect({ accountId, order: streamOrder }).toEqual({ accountId, order: published });
   }
 });
-
-function compareSequence(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
 
 function pick(item: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, item?.[k]]));

@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { projectRoot } from "../../../lib/local/project-paths.js";
+import { projectRoot } from "../../../lib/util/project-root.js";
 import type { GemMessage } from "./gem-messages.js";
 
 /** Runs producers/ruby/script/e2e-publish: the Rails gem publishing, from the test's point of view. */

@@ -1,8 +1,9 @@
 /**
  * Kinesis sequence numbers are decimal strings of up to 128 digits that only compare correctly as numbers
- * (lengths differ across shards and over time), so every comparison goes through BigInt.
+ * (lengths differ across shards and over time), so every comparison goes through BigInt. The one comparison
+ * shared by the runner (checkpoints), the pipeline (batchItemFailures) and replay (ranges).
  */
-export function compareSequence(a: string, b: string): number {
+export function compareSequenceNumbers(a: string, b: string): number {
   const x = BigInt(a);
   const y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
@@ -16,7 +17,7 @@ export function byStreamPosition(
   b: { shardId: string; sequenceNumber: string },
 ): number {
   if (a.shardId !== b.shardId) return a.shardId < b.shardId ? -1 : 1;
-  return compareSequence(a.sequenceNumber, b.sequenceNumber);
+  return compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber);
 }
 
 /** The stream name inside a Kinesis stream ARN (`arn:aws:kinesis:region:account:stream/NAME`). */
