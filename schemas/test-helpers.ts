@@ -8,3 +8,10 @@ export function failingPaths(type: string, v: number, data: unknown): string[] {
     throw new Error(`expected invalid_payload, got ${result.reason}: ${result.detail}`);
   return (result.issues ?? []).map((i) => i.path);
 }
+
+/** A fresh copy of the registered example of (type, v): valid data for tests that only need some. */
+export function exampleOf(type: string, v: number): Record<string, unknown> {
+  const schema = registry.get(type, v);
+  if (!schema) throw new Error(`no schema ${type} v${v}`);
+  return structuredClone(schema.example);
+}

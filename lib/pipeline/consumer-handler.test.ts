@@ -4,17 +4,10 @@ import { generateSigningKey } from "../envelope/keys.js";
 import { createSigner, type Signer } from "../envelope/sign.js";
 import { replayEngineDepsFromEnv } from "../replay/replay-deps.js";
 import { consumerDepsFromEnv } from "./consumer-handler.js";
+import { exampleOf } from "../../schemas/test-helpers.js";
 
 const DAY = 86_400;
-const data = {
-  dealId: "deal_Y7pQ2sW9kLm4",
-  accountId: "acc_3Fh7Rw9nB2cD",
-  fromStage: null,
-  toStage: "lead",
-  amountMinor: 100,
-  currency: "EUR",
-  changedAt: "2026-11-24T09:30:00Z",
-};
+const data = exampleOf("deal.stage_changed", 1);
 
 describe("consumer deps from the environment, with verify options (the seam replay builds on)", () => {
   let env: NodeJS.ProcessEnv;

@@ -11,17 +11,10 @@ import type { VerifyFn } from "../pipeline/pipeline.js";
 import { isRedelivery, tokenHash } from "../pipeline/redelivery.js";
 import { predictOutcome } from "./dry-run.js";
 import { replayVerify } from "./replay-deps.js";
+import { exampleOf } from "../../schemas/test-helpers.js";
 
 const DAY = 86_400;
-const data = {
-  dealId: "deal_Y7pQ2sW9kLm4",
-  accountId: "acc_3Fh7Rw9nB2cD",
-  fromStage: null,
-  toStage: "lead",
-  amountMinor: 100,
-  currency: "EUR",
-  changedAt: "2026-11-24T09:30:00Z",
-};
+const data = exampleOf("deal.stage_changed", 1);
 const JTI = "0193a1f2-7b3c-7d4e-8f90-123456789abc";
 const PK = messageLedgerKey("crm-rails", JTI);
 

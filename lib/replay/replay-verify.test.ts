@@ -5,17 +5,10 @@ import { createStaticKeySet } from "../envelope/keysets/static-key-set.js";
 import { createSigner, type Signer } from "../envelope/sign.js";
 import { createVerifier, type Verifier } from "../envelope/verify.js";
 import { horizonFromEnv, replayVerify } from "./replay-deps.js";
+import { exampleOf } from "../../schemas/test-helpers.js";
 
 const DAY = 86_400;
-const data = {
-  dealId: "deal_Y7pQ2sW9kLm4",
-  accountId: "acc_3Fh7Rw9nB2cD",
-  fromStage: null,
-  toStage: "lead",
-  amountMinor: 100,
-  currency: "EUR",
-  changedAt: "2026-11-24T09:30:00Z",
-};
+const data = exampleOf("deal.stage_changed", 1);
 const withBadSignature = (token: string) => `${token.slice(0, token.lastIndexOf(".") + 1)}${"A".repeat(86)}`;
 
 describe("replay verification: the horizon widens exp and nothing else", () => {

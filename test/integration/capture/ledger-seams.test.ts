@@ -23,6 +23,7 @@ import type { ReplayCandidate } from "../../../lib/replay/types.js";
 import type { ReplayEngineDeps } from "../../../lib/replay/engine.js";
 import { registry } from "../../../schemas/index.js";
 import { uniqueName } from "../runner/runner-fixture.js";
+import { exampleOf } from "../../../schemas/test-helpers.js";
 
 /** The ledger writes replay relies on (lib/ledger/resolution.ts) and the dry run's dedupe rule, on DynamoDB Local. */
 const dynamodb = dynamoDbClient();
@@ -153,15 +154,7 @@ describe("dry run dedupe: the same rule as the pipeline (marker AND the hash of 
       type: "deal.stage_changed",
       v: 1,
       jti,
-      data: {
-        dealId: "deal_Y7pQ2sW9kLm4",
-        accountId: "acc_3Fh7Rw9nB2cD",
-        fromStage: null,
-        toStage: "lead",
-        amountMinor: 100,
-        currency: "EUR",
-        changedAt: "2026-11-24T09:30:00Z",
-      },
+      data: exampleOf("deal.stage_changed", 1),
     });
     const applied = await runReplay([candidate(token)], deps);
     expect(applied.summary.processed).toBe(1);
