@@ -3,6 +3,7 @@ import { ConfigurationError } from "../errors/kjp-error.js";
 import type { RejectionReason } from "../envelope/reasons.js";
 import type { PublishRequest } from "../producer/types.js";
 import { DEAL_STAGES } from "../../schemas/deal-stage-changed.v1.js";
+import { seededRandom } from "../util/seeded-random.js";
 
 /**
  * The demo workload: which records go on the stream and what the consumer must make of each one. The
@@ -109,23 +110,11 @@ export function workloadCounts(total: number): Record<DemoKind, number> {
   return counts;
 }
 
-/** mulberry32: a tiny seeded PRNG, so a seed gives the same workload every time. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
 export function planWorkload(options: WorkloadOptions): DemoPlan {
   const counts = workloadCounts(options.messages);
-  const random = prng(options.seed ?? 20261125);
+  const random = seededRandom(options.seed ?? 20261125);
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const ttl = options.ttlSeconds ?? 7 * 86_400;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;

@@ -13,6 +13,7 @@ import {
 } from "./errors.js";
 import { Publisher, type PublisherOptions } from "./publisher.js";
 import type { PublisherEvent, PutRecordsFn, TokenSigner } from "./types.js";
+import { seededRandom } from "../util/seeded-random.js";
 
 /** A readable stand-in token: "<jti>|<type>|<data>"; the real signer is exercised in its own test below. */
 const plainSigner: TokenSigner = {
@@ -264,7 +265,7 @@ describe("order per partition key", () => {
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         fc.integer({ min: 1, max: 4 }),
         async (seed, keys) => {
-          const rng = mulberry32(seed);
+          const rng = seededRandom(seed);
           const k = scripted((_jti, attempt) =>
             attempt < 4 && rng() < 0.3 ? "ProvisionedThroughputExceededException" : "ok",
           );
@@ -466,15 +467,3 @@ describe("flush and close", () => {
     expect(k.written).toHaveLength(1);
   });
 });
-
-/** Small seeded PRNG so a failing property run can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
