@@ -15,7 +15,7 @@ function resultWith(reconciled: boolean): DemoResult {
     },
     exitCode: reconciled ? 0 : 1,
     reusedStack: false,
-    consumer: { invocations: 1, processed: 5, duplicate: 1, rejected: 6, failed: 0 },
+    consumer: { invocations: 1, processed: 5, duplicate: 1, rejected: 6, failed: 0, rejectedByReason: {} },
     runner: { invocations: 1, retries: 0, discardedRecords: 0, errors: 0 },
     timings: { startMs: 1, publishMs: 2, drainMs: 3, totalMs: 6 },
   };

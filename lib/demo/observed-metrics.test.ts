@@ -30,8 +30,44 @@ describe("ObservedMetrics", () => {
     } finally {
       log.mockRestore();
     }
-    expect(tally).toEqual({ invocations: 2, processed: 5, duplicate: 1, rejected: 2, failed: 0 });
+    expect(tally).toEqual({
+      invocations: 2,
+      processed: 5,
+      duplicate: 1,
+      rejected: 2,
+      failed: 0,
+      rejectedByReason: {},
+    });
     expect(emitted).toHaveLength(3);
     expect(JSON.parse(emitted[0]!)).toMatchObject({ processed: 3, duplicate: 1 });
+  });
+
+  test("counts rejections by reason from the consumer's single metrics, which are still emitted", () => {
+    const tally = emptyTally();
+    const metrics = new ObservedMetrics({ namespace: "kjp-test", serviceName: "demo" }, tally);
+    const emitted: string[] = [];
+    const log = jest.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
+      emitted.push(String(chunk));
+      return true;
+    });
+    try {
+      for (const [reason, n] of [
+        ["expired", 2],
+        ["unknown_key", 1],
+        ["expired", 3],
+      ] as const) {
+        const single = metrics.singleMetric();
+        single.addDimension("reason", reason);
+        single.addMetric("rejectedByReason", MetricUnit.Count, n);
+      }
+    } finally {
+      log.mockRestore();
+    }
+    expect(tally.rejectedByReason).toEqual({ expired: 5, unknown_key: 1 });
+    expect(emitted.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ reason: "expired", rejectedByReason: 2 }),
+      expect.objectContaining({ reason: "unknown_key", rejectedByReason: 1 }),
+      expect.objectContaining({ reason: "expired", rejectedByReason: 3 }),
+    ]);
   });
 });

@@ -8,6 +8,8 @@ export interface ConsumerTally {
   rejected: number;
   /** Failed or left unfinished for redelivery (counted again on each attempt). */
   failed: number;
+  /** Rejections by reason code (the consumer's `rejectedByReason` metric, dimension `reason`). */
+  rejectedByReason: Record<string, number>;
 }
 
 export const emptyTally = (): ConsumerTally => ({
@@ -16,6 +18,7 @@ export const emptyTally = (): ConsumerTally => ({
   duplicate: 0,
   rejected: 0,
   failed: 0,
+  rejectedByReason: {},
 });
 
 /**
@@ -25,15 +28,24 @@ export const emptyTally = (): ConsumerTally => ({
  */
 export class ObservedMetrics extends Metrics {
   constructor(
-    options: ConstructorParameters<typeof Metrics>[0],
+    private readonly options: NonNullable<ConstructorParameters<typeof Metrics>[0]>,
     private readonly tally: ConsumerTally,
   ) {
     super(options);
   }
 
+  /** The consumer emits rejections by reason as single metrics (one dimension each): observe those too. */
+  override singleMetric(): Metrics {
+    return new ObservedMetrics({ ...this.options, singleMetric: true }, this.tally);
+  }
+
   override publishStoredMetrics(): this {
     if (this.hasStoredMetrics()) {
       const emf = this.serializeMetrics() as unknown as Record<string, unknown>;
+      const byReason = emf.rejectedByReason;
+      if (typeof byReason === "number" && typeof emf.reason === "string") {
+        this.tally.rejectedByReason[emf.reason] = (this.tally.rejectedByReason[emf.reason] ?? 0) + byReason;
+      }
       if (typeof emf.batchSize === "number") {
         this.tally.invocations++;
         for (const name of ["processed", "duplicate", "rejected", "failed"] as const) {

@@ -31,7 +31,14 @@ const ledger: LedgerRow[] = [
   { pk: "msg#i#c", status: "rejected", reason: "expired", shardId: "shard-0", sequenceNumber: "3" },
   { pk: "rec#shard-0#4", status: "rejected", reason: "unknown_key", shardId: "shard-0", sequenceNumber: "4" },
 ];
-const consumer: ConsumerTally = { ...emptyTally(), invocations: 1, processed: 2, duplicate: 1, rejected: 2 };
+const consumer: ConsumerTally = {
+  ...emptyTally(),
+  invocations: 1,
+  processed: 2,
+  duplicate: 1,
+  rejected: 2,
+  rejectedByReason: { expired: 1, unknown_key: 1 },
+};
 
 describe("reconcile", () => {
   test("matching ledger and consumer counts reconcile", () => {
@@ -42,10 +49,18 @@ describe("reconcile", () => {
       { outcome: "processed", expected: 2, consumer: 2, ledger: 2 },
       { outcome: "duplicate", expected: 1, consumer: 1, ledger: 1 },
       { outcome: "rejected", expected: 2, consumer: 2, ledger: 2 },
-      { outcome: "rejected:expired", expected: 1, ledger: 1 },
-      { outcome: "rejected:unknown_key", expected: 1, ledger: 1 },
+      { outcome: "rejected:expired", expected: 1, consumer: 1, ledger: 1 },
+      { outcome: "rejected:unknown_key", expected: 1, consumer: 1, ledger: 1 },
       { outcome: "failed", expected: 0, consumer: 0, ledger: 0 },
     ]);
+  });
+
+  test("the consumer's count of a reason must agree too", () => {
+    const miscounted = { ...consumer, rejectedByReason: { expired: 2 } };
+    const s = reconcile({ records, ledger, consumer: miscounted, ledgerIsOurs: true });
+    expect(s.reconciled).toBe(false);
+    expect(s.differences).toContain("rejected:expired: expected 1, consumer reported 2");
+    expect(s.differences).toContain("rejected:unknown_key: expected 1, consumer reported 0");
   });
 
   test("a record missing from the ledger is named", () => {
@@ -70,7 +85,7 @@ describe("reconcile", () => {
     ];
     const s = reconcile({ records, ledger: extra, consumer, ledgerIsOurs: true });
     expect(s.reconciled).toBe(false);
-    expect(s.rows).toContainEqual({ outcome: "rejected:claims", expected: 0, ledger: 1 });
+    expect(s.rows).toContainEqual({ outcome: "rejected:claims", expected: 0, consumer: 0, ledger: 1 });
     expect(s.rows).toContainEqual({ outcome: "own item: processed", expected: 0, ledger: 1 });
     expect(s.unexpectedLedgerItems).toBe(1);
     expect(s.differences).toContain("1 ledger item(s) match no record this run published");
@@ -103,7 +118,7 @@ describe("formatSummary", () => {
   test("a table with every outcome and a verdict", () => {
     const lines = formatSummary(reconcile({ records, ledger, consumer, ledgerIsOurs: true }));
     expect(lines[0]).toMatch(/^outcome\s+expected\s+consumer\s+ledger$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}unknown_key\s+1\s+·\s+1\s+ok$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}unknown_key\s+1\s+1\s+1\s+ok$/));
     expect(lines).toContainEqual(expect.stringMatching(/^published\s+5$/));
     expect(lines.at(-1)).toMatch(/^Reconciled/);
   });

@@ -9,7 +9,7 @@ export type OutcomeKey = string;
 export interface SummaryRow {
   outcome: OutcomeKey;
   expected: number;
-  /** The consumer's own count (its metrics); undefined where it reports none (rejections by reason). */
+  /** The consumer's own count (its metrics); undefined where it reports none (ledger-only rows). */
   consumer?: number;
   ledger: number;
 }
@@ -99,7 +99,9 @@ export function reconcile(input: ReconcileInput): DemoSummary {
         ? input.consumer.duplicate
         : k === "failed"
           ? input.consumer.failed
-          : undefined;
+          : k.startsWith("rejected:")
+            ? (input.consumer.rejectedByReason[k.slice("rejected:".length)] ?? 0)
+            : undefined;
 
   const keys = new Set<OutcomeKey>([
     "processed",

@@ -116,11 +116,16 @@ describe("the demo (npm start)", () => {
       processed: { outcome: "processed", expected: 47, consumer: 47, ledger: 47 },
       duplicate: { outcome: "duplicate", expected: 3, consumer: 3, ledger: 3 },
       rejected: { outcome: "rejected", expected: 10, consumer: 10, ledger: 10 },
-      "rejected:unknown_key": { outcome: "rejected:unknown_key", expected: 2, ledger: 2 },
-      "rejected:bad_signature": { outcome: "rejected:bad_signature", expected: 1, ledger: 1 },
-      "rejected:expired": { outcome: "rejected:expired", expected: 2, ledger: 2 },
-      "rejected:invalid_payload": { outcome: "rejected:invalid_payload", expected: 3, ledger: 3 },
-      "rejected:unknown_type": { outcome: "rejected:unknown_type", expected: 2, ledger: 2 },
+      "rejected:unknown_key": { outcome: "rejected:unknown_key", expected: 2, consumer: 2, ledger: 2 },
+      "rejected:bad_signature": { outcome: "rejected:bad_signature", expected: 1, consumer: 1, ledger: 1 },
+      "rejected:expired": { outcome: "rejected:expired", expected: 2, consumer: 2, ledger: 2 },
+      "rejected:invalid_payload": {
+        outcome: "rejected:invalid_payload",
+        expected: 3,
+        consumer: 3,
+        ledger: 3,
+      },
+      "rejected:unknown_type": { outcome: "rejected:unknown_type", expected: 2, consumer: 2, ledger: 2 },
       failed: { outcome: "failed", expected: 0, consumer: 0, ledger: 0 },
     });
     expect(result.consumer).toMatchObject({ processed: 47, duplicate: 3, rejected: 10, failed: 0 });
