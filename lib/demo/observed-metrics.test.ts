@@ -2,17 +2,26 @@ import { jest } from "@jest/globals";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { emptyTally, ObservedMetrics } from "./observed-metrics.js";
 
+/** Runs `emit` and returns what it wrote: Powertools writes EMF through its own Console on process.stdout. */
+function emittedBy(emit: () => void): string[] {
+  const emitted: string[] = [];
+  const log = jest.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
+    emitted.push(String(chunk));
+    return true;
+  });
+  try {
+    emit();
+  } finally {
+    log.mockRestore();
+  }
+  return emitted;
+}
+
 describe("ObservedMetrics", () => {
   test("sums the consumer's batch metrics and still emits them", () => {
     const tally = emptyTally();
     const metrics = new ObservedMetrics({ namespace: "kjp-test", serviceName: "demo" }, tally);
-    const emitted: string[] = [];
-    // Powertools writes EMF through its own Console on process.stdout.
-    const log = jest.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
-      emitted.push(String(chunk));
-      return true;
-    });
-    try {
+    const emitted = emittedBy(() => {
       for (const [processed, duplicate] of [
         [3, 1],
         [2, 0],
@@ -27,9 +36,7 @@ describe("ObservedMetrics", () => {
       // A document without batchSize (e.g. something else publishing) is not a batch.
       metrics.addMetric("coldStart", MetricUnit.Count, 1);
       metrics.publishStoredMetrics();
-    } finally {
-      log.mockRestore();
-    }
+    });
     expect(tally).toEqual({
       invocations: 2,
       processed: 5,
@@ -45,12 +52,7 @@ describe("ObservedMetrics", () => {
   test("counts rejections by reason from the consumer's single metrics, which are still emitted", () => {
     const tally = emptyTally();
     const metrics = new ObservedMetrics({ namespace: "kjp-test", serviceName: "demo" }, tally);
-    const emitted: string[] = [];
-    const log = jest.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
-      emitted.push(String(chunk));
-      return true;
-    });
-    try {
+    const emitted = emittedBy(() => {
       for (const [reason, n] of [
         ["expired", 2],
         ["unknown_key", 1],
@@ -60,9 +62,7 @@ describe("ObservedMetrics", () => {
         single.addDimension("reason", reason);
         single.addMetric("rejectedByReason", MetricUnit.Count, n);
       }
-    } finally {
-      log.mockRestore();
-    }
+    });
     expect(tally.rejectedByReason).toEqual({ expired: 5, unknown_key: 1 });
     expect(emitted.map((line) => JSON.parse(line))).toEqual([
       expect.objectContaining({ reason: "expired", rejectedByReason: 2 }),
