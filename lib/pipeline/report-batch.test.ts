@@ -10,6 +10,7 @@ import { createBatchTelemetry } from "./batch-telemetry.js";
 import { decodeRecord } from "./decode.js";
 import { createBatchPipeline, type BatchResult, type VerifyFn } from "./pipeline.js";
 import { LOG_RAW_MAX_CHARS, reportBatch } from "./report-batch.js";
+import { toEvent } from "../kinesis/event-record.js";
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 const token = (jti: string) =>
@@ -17,24 +18,16 @@ const token = (jti: string) =>
 const SHARD = "shardId-000000000001";
 
 function event(records: Array<{ key: string; data: string; seq: string }>): KinesisStreamEvent {
-  return {
-    Records: records.map((r) => ({
-      eventID: `${SHARD}:${r.seq}`,
-      eventName: "aws:kinesis:record",
-      eventVersion: "1.0",
-      eventSource: "aws:kinesis",
-      awsRegion: "us-east-1",
-      invokeIdentityArn: "arn",
-      eventSourceARN: "arn",
-      kinesis: {
-        kinesisSchemaVersion: "1.0",
-        partitionKey: r.key,
-        sequenceNumber: r.seq,
-        data: Buffer.from(r.data).toString("base64"),
-        approximateArrivalTimestamp: 1_764_036_000,
-      },
+  return toEvent(
+    records.map((r) => ({
+      shardId: SHARD,
+      sequenceNumber: r.seq,
+      partitionKey: r.key,
+      data: Buffer.from(r.data),
+      approximateArrivalMs: 1_764_036_000_000,
     })),
-  };
+    { awsRegion: "us-east-1", invokeIdentityArn: "arn", eventSourceArn: "arn" },
+  );
 }
 
 /** The JSON lines the real Powertools logger writes while `fn` runs (warn/error go to stderr). */

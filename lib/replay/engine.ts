@@ -18,6 +18,7 @@ import type {
   ReplayRecord,
   ReplaySummary,
 } from "./types.js";
+import { toEventRecord } from "../kinesis/event-record.js";
 
 export interface ReplayEngineDeps {
   /** The consumer's pipeline, built with a verify that widens exp by the replay horizon. */
@@ -52,23 +53,22 @@ export interface ReplayResult {
 
 const positionKey = (r: { shardId: string; sequenceNumber: string }) => `${r.shardId}:${r.sequenceNumber}`;
 
-function toEventRecord(record: ReplayRecord): KinesisStreamRecord {
-  return {
-    eventID: positionKey(record),
-    eventName: "aws:kinesis:record",
-    eventVersion: "1.0",
-    eventSource: "aws:kinesis",
-    awsRegion: process.env.AWS_REGION ?? "us-east-1",
-    invokeIdentityArn: "kjp-replay",
-    eventSourceARN: "kjp-replay",
-    kinesis: {
-      kinesisSchemaVersion: "1.0",
-      partitionKey: record.partitionKey,
+/** A replayed record as the consumer's pipeline receives it: the same documented event shape Lambda builds. */
+function asEventRecord(record: ReplayRecord): KinesisStreamRecord {
+  return toEventRecord(
+    {
+      shardId: record.shardId,
       sequenceNumber: record.sequenceNumber,
-      data: record.data,
-      approximateArrivalTimestamp: (record.arrivedAt ?? Date.now()) / 1000,
+      partitionKey: record.partitionKey,
+      data: Buffer.from(record.data, "base64"),
+      approximateArrivalMs: record.arrivedAt ?? Date.now(),
     },
-  };
+    {
+      awsRegion: process.env.AWS_REGION ?? "us-east-1",
+      invokeIdentityArn: "kjp-replay",
+      eventSourceArn: "kjp-replay",
+    },
+  );
 }
 
 export function toReplayOutcome(outcome: RecordOutcome): ReplayOutcome {
@@ -172,7 +172,7 @@ export async function runReplay(
         else feed.push(record);
       }
       if (feed.length > 0) {
-        const event: KinesisStreamEvent = { Records: feed.map(toEventRecord) };
+        const event: KinesisStreamEvent = { Records: feed.map(asEventRecord) };
         const result = await deps.pipeline.process(event);
         for (const report of result.reports) {
           const outcome = toReplayOutcome(report.outcome);

@@ -1,5 +1,6 @@
 import { compareSequenceNumbers } from "../kinesis/sequence.js";
-import { eventBytes, eventRecordBytes, toEvent, toEventRecord, type StreamRecord } from "./event.js";
+import { toEvent, toEventRecord, type StreamRecord } from "../kinesis/event-record.js";
+import { eventBytes, eventRecordBytes } from "./event.js";
 
 const ctx = {
   awsRegion: "us-east-2",

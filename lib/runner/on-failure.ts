@@ -3,7 +3,7 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { TransientError } from "../errors/kjp-error.js";
-import type { StreamRecord } from "./event.js";
+import type { StreamRecord } from "../kinesis/event-record.js";
 import type { FailureCondition } from "./retry-policy.js";
 
 /**

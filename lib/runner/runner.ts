@@ -13,7 +13,7 @@ import { GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { kinesisClient, logsClient, s3Client, sqsClient } from "../aws/clients.js";
 import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
 import { CheckpointStore, DEFAULT_STATE_DIR } from "./checkpoint-store.js";
-import { toEvent, type EventContext, type StreamRecord } from "./event.js";
+import { toEvent, type EventContext, type StreamRecord } from "../kinesis/event-record.js";
 import { Invoker, type StreamHandler } from "./invoker.js";
 import { logGroupName, logStreamName } from "./lambda-log-lines.js";
 import { installLogCapture, outsideCapture } from "./log-capture.js";

@@ -7,7 +7,8 @@ import {
 import { batchLength, batchReadiness, laneFor } from "./batch.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
-import { eventRecordBytes, type EventContext, type StreamRecord } from "./event.js";
+import type { EventContext, StreamRecord } from "../kinesis/event-record.js";
+import { eventRecordBytes } from "./event.js";
 import type { Invocation } from "./invoker.js";
 import { interpretResult, type BatchOutcome } from "./response.js";
 import { decide, newBatch, splitExpired, type FailureCondition, type PendingBatch } from "./retry-policy.js";

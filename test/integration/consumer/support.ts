@@ -19,6 +19,7 @@ import {
 } from "../../../lib/pipeline/pipeline.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
 import { registry } from "../../../schemas/index.js";
+import { toEventRecord } from "../../../lib/kinesis/event-record.js";
 
 export const ISSUER = "crm-rails";
 export const AUDIENCE = "crm-pipeline";
@@ -171,22 +172,20 @@ export class FakeShard {
   record(partitionKey: string, token: string | Buffer): KinesisStreamRecord {
     const sequenceNumber = String(this.next);
     this.next += 1_000_000n;
-    return {
-      eventID: `${this.shardId}:${sequenceNumber}`,
-      eventName: "aws:kinesis:record",
-      eventVersion: "1.0",
-      eventSource: "aws:kinesis",
-      awsRegion: "us-east-1",
-      invokeIdentityArn: "arn:aws:iam::000000000000:role/test",
-      eventSourceARN: "arn:aws:kinesis:us-east-1:000000000000:stream/test",
-      kinesis: {
-        kinesisSchemaVersion: "1.0",
-        partitionKey,
+    return toEventRecord(
+      {
+        shardId: this.shardId,
         sequenceNumber,
-        data: Buffer.from(token).toString("base64"),
-        approximateArrivalTimestamp: Date.now() / 1000,
+        partitionKey,
+        data: Buffer.from(token),
+        approximateArrivalMs: Date.now(),
       },
-    };
+      {
+        awsRegion: "us-east-1",
+        invokeIdentityArn: "arn:aws:iam::000000000000:role/test",
+        eventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/test",
+      },
+    );
   }
 }
 
