@@ -7,12 +7,13 @@ export default {
   transform: {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json" }],
   },
-  testMatch: ["<rootDir>/{lib,handlers,processors,schemas,test}/**/*.test.ts"],
+  testMatch: ["<rootDir>/{lib,dev,handlers,processors,schemas,test}/**/*.test.ts"],
   testPathIgnorePatterns: [
     "/node_modules/",
     "/dist/",
     "<rootDir>/test/integration/",
     "<rootDir>/test/serverless/",
+    "<rootDir>/test/localstack/",
   ],
   setupFiles: ["<rootDir>/test/setup/quiet-sdk.cjs"],
   testTimeout: 20000,

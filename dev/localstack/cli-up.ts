@@ -1,0 +1,21 @@
+import { startLocalStackHost } from "./start.js";
+
+/** npm run localstack:up: LocalStack in host mode until Ctrl-C (point tools at it with AWS_ENDPOINT_URL). */
+export async function main(): Promise<number> {
+  const started = Date.now();
+  const ls = await startLocalStackHost();
+  console.log(
+    `LocalStack ready at ${ls.endpoint} in ${ls.startMs} ms (total ${Date.now() - started} ms). Log: ${ls.logFile}`,
+  );
+  console.log(`Use it from another shell: export AWS_ENDPOINT_URL=${ls.endpoint}`);
+  console.log("Press Ctrl-C to stop.");
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  clearInterval(keepAlive);
+  await ls.stop();
+  console.log("Stopped.");
+  return 0;
+}
