@@ -15,6 +15,8 @@ import {
 } from "../local/resources.js";
 import { consumerDepsFromEnv, createConsumerHandler } from "../pipeline/consumer-handler.js";
 import { EventSourceMappingRunner, readStreamEventSettings } from "../runner/index.js";
+import { CheckpointStore } from "../runner/checkpoint-store.js";
+import { readShardTips } from "../kinesis/shard-tips.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
 import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";
 
@@ -26,7 +28,8 @@ export interface PipelineSessionOptions {
   keysDir?: string;
   /**
    * Start reading the stream at this time (seconds, may be fractional) instead of serverless.yml's position.
-   * Default: now on a reused stack (its stream holds other people's records), serverless.yml's otherwise.
+   * Default: on a reused stack (its stream holds other people's records) after each shard's current tip, by
+   * sequence number; serverless.yml's position otherwise.
    */
   startAtSeconds?: number;
   /** Echo the consumer's log lines to stdout (kjp dev). */
@@ -98,7 +101,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const stage = options.stage ?? "local";
   const log = options.log ?? ((line: string) => console.log(line));
   const reused = stackAlreadyRunning();
-  const startAtSeconds = options.startAtSeconds ?? (reused ? Date.now() / 1000 : undefined);
+  const startAtSeconds = options.startAtSeconds;
   let stopStack: () => Promise<void>;
   let resources: CreatedResources;
   if (reused) {
@@ -154,18 +157,26 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     );
     const handler = createConsumerHandler({ ...deps, metrics });
 
-    // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on.
+    // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on,
+    // by sequence number: each shard's current tip becomes its checkpoint (empty shards start at the horizon).
     const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage });
     const runner = new EventSourceMappingRunner({
       clients,
       handler,
       settings:
-        startAtSeconds === undefined
-          ? settings
-          : { ...settings, startingPosition: "AT_TIMESTAMP", startingPositionTimestamp: startAtSeconds },
+        startAtSeconds !== undefined
+          ? { ...settings, startingPosition: "AT_TIMESTAMP", startingPositionTimestamp: startAtSeconds }
+          : reused
+            ? { ...settings, startingPosition: "TRIM_HORIZON" }
+            : settings,
       stateDir,
       echoLogs: options.echoLogs ?? false,
     });
+    if (startAtSeconds === undefined && reused) {
+      const checkpoints = await CheckpointStore.open(stateDir, runner.streamName, runner.functionName);
+      for (const [shardId, tip] of Object.entries(await readShardTips(clients.kinesis, runner.streamName)))
+        if (tip) await checkpoints.commit(shardId, { sequenceNumber: tip });
+    }
     await runner.start();
 
     const exports: Record<string, string> = {
