@@ -8,7 +8,7 @@ import { judgeJestRun } from "./jest-report.js";
 import { startLocalStackHost, type LocalStackHost } from "./start.js";
 
 /** What the CloudFormation deploy check (test/localstack) needs on top of the integration suite's services. */
-const CFN_SERVICES = ["cloudformation", "iam", "sts", "lambda"];
+const CFN_SERVICES = ["cloudformation", "iam", "sts", "sns", "events"];
 
 function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
   const jest = join(packageDir("jest"), "bin", "jest.js");
