@@ -67,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     );
     const verdict = judgeJestRun(reportFile, code);
+    if (interrupted) verdict.reasons.unshift("interrupted");
     console.log(
       `LocalStack suite: ${Math.round((Date.now() - suiteStarted) / 1000)} s, total ${Math.round((Date.now() - started) / 1000)} s` +
         (verdict.ok ? "" : `; FAILED: ${verdict.reasons.join("; ")}`),

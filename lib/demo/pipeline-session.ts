@@ -5,6 +5,7 @@ import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "
 import { loadServiceDefinition } from "../config/service-definition.js";
 import { KjpError } from "../errors/kjp-error.js";
 import { startDev } from "../local/cli-up.js";
+import type { StackKind } from "../local/stack.js";
 import { kjpDir } from "../local/project-paths.js";
 import { projectRoot } from "../util/project-root.js";
 import {
@@ -32,6 +33,8 @@ export interface PipelineSessionOptions {
    * sequence number; serverless.yml's position otherwise.
    */
   startAtSeconds?: number;
+  /** What to start when the environment points at no stack (default embedded). */
+  stack?: StackKind;
   /** Echo the consumer's log lines to stdout (kjp dev). */
   echoLogs?: boolean;
   log?: (line: string) => void;
@@ -114,8 +117,12 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       log(
         "First run: installing moto (SQS, S3, CloudWatch Logs emulator) into .venv from PyPI; this takes a minute, once.",
       );
-    log("Starting the local stack (kinesis-mock, DynamoDB Local, moto)...");
-    const dev = await startDev({ stage });
+    log(
+      options.stack === "localstack"
+        ? "Starting LocalStack (host mode; installs into .venv-localstack on first use)..."
+        : "Starting the local stack (kinesis-mock, DynamoDB Local, moto)...",
+    );
+    const dev = await startDev({ stage, kind: options.stack ?? "embedded" });
     resources = dev.resources;
     stopStack = () => dev.stop();
     log(

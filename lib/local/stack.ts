@@ -3,9 +3,15 @@ import type { Emulator } from "./emulator.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 import { startKinesisMock } from "./kinesis-mock.js";
 import { startMoto } from "./moto.js";
+import { startLocalStackHost } from "../../dev/localstack/start.js";
+
+/** Which local stand-in for AWS to start: the embedded emulators, or LocalStack in host mode. */
+export type StackKind = "embedded" | "localstack";
 
 export interface LocalStackOptions {
   region?: string;
+  /** Default "embedded". "localstack" starts LocalStack (dev/localstack) instead; the options below then do not apply. */
+  kind?: StackKind;
   /** Persist DynamoDB and Kinesis data under this folder (default: in memory, gone on stop). */
   dataDir?: string;
   ports?: { dynamodb?: number; kinesis?: number; moto?: number };
@@ -72,6 +78,19 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const env = envFor(region, { dynamodb: external, kinesis: external, moto: external });
     const endpoints = { dynamodb: external, kinesis: external, sqs: external, s3: external, logs: external };
     return { external: true, emulators: [], endpoints, env, startMs: 0, stop: async () => undefined };
+  }
+
+  if (opts.kind === "localstack") {
+    const ls = await startLocalStackHost({ startTimeoutMs: opts.startTimeoutMs });
+    const e = ls.endpoint;
+    return {
+      external: false,
+      emulators: [ls],
+      endpoints: { dynamodb: e, kinesis: e, sqs: e, s3: e, logs: e },
+      env: envFor(region, { dynamodb: e, kinesis: e, moto: e }),
+      startMs: Date.now() - started,
+      stop: () => ls.stop(),
+    };
   }
 
   const timeout = opts.startTimeoutMs;
