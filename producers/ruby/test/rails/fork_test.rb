@@ -17,7 +17,8 @@ class RailsForkTest < Minitest::Test
   end
 
   def publish_through_a_request(session, account, n)
-    session.post("/deals/d-#{n}/stage", { stage: "won" }, { "HTTP_X_ACCOUNT_ID" => account })
+    session.post("/deals/deal_0000000#{n}/stage", { to_stage: "lead", amount_minor: 100 * n, currency: "EUR" },
+                 { "HTTP_X_ACCOUNT_ID" => account })
     raise "status #{session.last_response.status}" unless session.last_response.status == 202
 
     JSON.parse(session.last_response.body).fetch("jti")
@@ -28,7 +29,7 @@ class RailsForkTest < Minitest::Test
     parent_jtis = []
     children = {}
     KinesisGate.hold do
-      parent_jtis = PER_PROCESS.times.map { |n| publish_through_a_request(session, "acct-parent", n) }
+      parent_jtis = PER_PROCESS.times.map { |n| publish_through_a_request(session, "acc_parent0", n) }
       wait_until { KinesisJwtPipeline.depth[:in_worker].positive? } # the parent's worker is inside PutRecords, held
 
       CHILDREN.times do |i|
@@ -36,7 +37,7 @@ class RailsForkTest < Minitest::Test
         pid = fork do
           reader.close
           child = Rack::Test::Session.new(Rails.application)
-          jtis = PER_PROCESS.times.map { |n| publish_through_a_request(child, "acct-child-#{i}", n) }
+          jtis = PER_PROCESS.times.map { |n| publish_through_a_request(child, "acc_child000#{i}", n) }
           writer.puts(JSON.generate(jtis))
           writer.close
           # a worker process ending: no flush here, the producer's at_exit close must deliver them
@@ -58,7 +59,7 @@ class RailsForkTest < Minitest::Test
     assert_equal CHILDREN * PER_PROCESS + PER_PROCESS, expected.uniq.size
     expected.each { |jti| assert_equal 1, records.fetch(jti, []).size, "#{jti} delivered exactly once" }
     children.each_value.with_index do |jtis, i|
-      assert_equal ["acct-child-#{i}"], jtis.map { |j| records[j].first[:partition_key] }.uniq
+      assert_equal ["acc_child000#{i}"], jtis.map { |j| records[j].first[:partition_key] }.uniq
     end
   end
 end

@@ -23,7 +23,8 @@ class RailsRequestTest < Minitest::Test
     jti = nil
     KinesisGate.hold do
       # Kinesis cannot answer while the gate is held: a response now proves the action did not wait for it
-      post "/deals/d-17/stage", { stage: "won" }, { "HTTP_X_ACCOUNT_ID" => "acct-42" }
+      post "/deals/deal_0000017A/stage", { from_stage: "proposal", to_stage: "closed_won", amount_minor: 125_000, currency: "EUR" },
+           { "HTTP_X_ACCOUNT_ID" => "acc_0000042A" }
       assert_equal 202, last_response.status, last_response.body
       jti = JSON.parse(last_response.body).fetch("jti")
       refute RailsApp.records.key?(jti), "nothing reached Kinesis while it was held"
@@ -32,9 +33,11 @@ class RailsRequestTest < Minitest::Test
     copies = RailsApp.records.fetch(jti)
     assert_equal 1, copies.size, "exactly once"
     record = copies.first
-    assert_equal "acct-42", record[:partition_key]
-    assert_equal "acct-42", record[:claims]["sub"]
-    assert_equal({ "dealId" => "d-17", "stage" => "won" }, record[:claims]["data"])
+    assert_equal "acc_0000042A", record[:partition_key]
+    assert_equal "acc_0000042A", record[:claims]["sub"]
+    assert_equal({ "dealId" => "deal_0000017A", "accountId" => "acc_0000042A", "fromStage" => "proposal",
+                   "toStage" => "closed_won", "amountMinor" => 125_000, "currency" => "EUR" },
+                 record[:claims]["data"].except("changedAt"))
     assert_equal [jti], published.map { |p| p[:jti] }, "ActiveSupport::Notifications saw the publish"
   ensure
     ActiveSupport::Notifications.unsubscribe(sub) if sub
@@ -42,7 +45,7 @@ class RailsRequestTest < Minitest::Test
 
   def test_a_request_without_an_account_publishes_nothing
     before = RailsApp.records.size
-    post "/deals/d-1/stage", { stage: "won" }
+    post "/deals/deal_0000001A/stage", { to_stage: "lead", amount_minor: 1, currency: "EUR" }
     assert_equal 401, last_response.status
     assert KinesisJwtPipeline.flush(5)
     assert_equal before, RailsApp.records.size
