@@ -10,7 +10,7 @@ class DealsController < ActionController::API
       "dealId" => params[:id], "accountId" => account,
       "fromStage" => params[:from_stage].presence, "toStage" => params.require(:to_stage),
       "amountMinor" => Integer(params.require(:amount_minor)), "currency" => params.require(:currency),
-      "changedAt" => Time.now.utc.iso8601
+      "changedAt" => params[:changed_at].presence || Time.now.utc.iso8601 # when the client saw the change
     }
     jti = KinesisJwtPipeline.publish("deal.stage_changed", data, partition_key: account, sub: account)
     render json: { jti: jti }, status: :accepted

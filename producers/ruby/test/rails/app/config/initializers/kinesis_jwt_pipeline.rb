@@ -9,8 +9,8 @@ require "kinesis_gate"
 
 KinesisJwtPipeline.configure do |c|
   c.stream_name = ENV.fetch("KJP_STREAM_NAME")
-  c.issuer      = "crm-rails"
-  c.audience    = "kjp-test"
+  c.issuer      = ENV.fetch("KJP_ISSUER", "crm-rails")
+  c.audience    = ENV.fetch("KJP_AUDIENCE", "kjp-test")
   c.signing_key = ENV.fetch("KJP_SIGNING_KEY_PATH")
   unless ENV["KJP_APP_KINESIS_CLIENT"] == "aws"
     endpoint = ENV.fetch("AWS_ENDPOINT_URL_KINESIS")
