@@ -81,7 +81,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const expGraceSec = verifyOptions.expGraceSec ?? 0;
 
     const decoded = decodeCompact(token, maxTokenBytes);
-    if (!decoded.ok) return reject("malformed", decoded.detail, decoded.header, decoded.payload);
+    if (!decoded.ok) return reject(decoded.reason, decoded.detail, decoded.header, decoded.payload);
     const { header, payload, compact, hasProtoKey } = decoded.token;
 
     const headerCheck = checkHeader(header, allowed);
