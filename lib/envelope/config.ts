@@ -1,5 +1,6 @@
 import type { PayloadValidator } from "../../schemas/types.js";
 import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
+import { checkIssuerName } from "./issuer-name.js";
 import { KEY_SET_SOURCE_FORMS, loadKeySet } from "./keysets/load-key-set.js";
 import type { TrustedIssuer, VerifierOptions } from "./verify.js";
 
@@ -41,6 +42,7 @@ export function verifierOptionsFromEnv(env: NodeJS.ProcessEnv, validator: Payloa
         `expected JSON like ${ISSUERS_EXAMPLE}`,
       );
     }
+    checkIssuerName(issuer, `KJP_ISSUERS[${i}]`);
     try {
       return { issuer, keySet: loadKeySet(keys) };
     } catch (error) {

@@ -1,4 +1,6 @@
 import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { ConfigurationError } from "../../../lib/errors/kjp-error.js";
+import { consumerDepsFromEnv } from "../../../lib/pipeline/consumer-handler.js";
 import { canonicalToken } from "../../../lib/envelope/canonical-token.js";
 import { ecdsaTwin } from "../../../lib/envelope/testing/forge.js";
 import type { VerifyFn } from "../../../lib/pipeline/pipeline.js";
@@ -121,4 +123,28 @@ describe("both ECDSA spellings of one token behave alike (issue 10, item 7)", ()
       await ledgerItem(env, recordLedgerKey(shard.shardId, twinRecord.kinesis.sequenceNumber)),
     ).toBeUndefined();
   });
+});
+
+describe("issuer names are checked when the consumer loads its configuration (issue 10, build)", () => {
+  test.each(["shop#billing", "crm\u0000rails", "crm rails"])(
+    "KJP_ISSUERS naming %j stops the consumer at start-up with a ConfigurationError",
+    (issuer) => {
+      const jwks = JSON.stringify({ keys: [] });
+      const config = {
+        ...process.env,
+        KJP_LEDGER_TABLE: env.ledgerTable,
+        KJP_PROJECTIONS_TABLE: env.projectionsTable,
+        KJP_AUDIENCE: "crm-pipeline",
+        KJP_ISSUERS: JSON.stringify([
+          { issuer: "shop", keys: jwks },
+          { issuer, keys: jwks },
+        ]),
+      };
+      expect(() => consumerDepsFromEnv(config)).toThrow(ConfigurationError);
+      expect(() => consumerDepsFromEnv(config)).toThrow(/KJP_ISSUERS\[1\]: issuer name .* is not accepted/);
+      // The same configuration with a plain name starts.
+      const fine = { ...config, KJP_ISSUERS: JSON.stringify([{ issuer: "shop-billing", keys: jwks }]) };
+      expect(() => consumerDepsFromEnv(fine)).not.toThrow();
+    },
+  );
 });
