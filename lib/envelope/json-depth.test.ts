@@ -1,4 +1,4 @@
-import { jsonDepthExceeds } from "./json-depth.js";
+import { jsonDepthExceeds, parseJsonWithinDepth } from "./json-depth.js";
 
 const bytes = (text: string) => Buffer.from(text, "utf8");
 
@@ -25,5 +25,17 @@ describe("jsonDepthExceeds", () => {
   it("scans unbalanced or invalid text without throwing (the parser judges validity later)", () => {
     expect(jsonDepthExceeds(bytes("]]]][[["), 3)).toBe(false);
     expect(jsonDepthExceeds(bytes('"unterminated [[[['), 1)).toBe(false);
+  });
+});
+
+describe("parseJsonWithinDepth", () => {
+  it("parses text within the depth and throws a SyntaxError past it, before parsing", () => {
+    expect(parseJsonWithinDepth('{"iss":"a","data":{"x":[1]}}')).toEqual({ iss: "a", data: { x: [1] } });
+    expect(() => parseJsonWithinDepth("[[[]]]", 2)).toThrow(SyntaxError);
+    const deep = `{"iss":"a","data":${"[".repeat(380_000)}${"]".repeat(380_000)}}`;
+    const started = process.cpuUsage();
+    expect(() => parseJsonWithinDepth(deep)).toThrow(/nested deeper than 32/);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000).toBeLessThan(30);
   });
 });

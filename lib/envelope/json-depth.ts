@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH } from "./limits.js";
+
 /**
  * Deepest nesting of objects and arrays in JSON text, found by one linear pass over its bytes, without
  * parsing: hostile text nested hundreds of thousands deep must be refused before JSON.parse (and anything
@@ -21,4 +23,15 @@ export function jsonDepthExceeds(bytes: Uint8Array, limit: number): boolean {
     } else if (b === 0x7d /* } */ || b === 0x5d /* ] */) depth--;
   }
   return false;
+}
+
+/**
+ * JSON.parse for untrusted text read before verification (e.g. peeking at a token's claims): refuses text
+ * nested deeper than `maxDepth` (default the payload limit) by throwing a SyntaxError before parsing it.
+ */
+export function parseJsonWithinDepth(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  if (jsonDepthExceeds(Buffer.from(text, "utf8"), maxDepth)) {
+    throw new SyntaxError(`JSON nested deeper than ${maxDepth} levels`);
+  }
+  return JSON.parse(text);
 }

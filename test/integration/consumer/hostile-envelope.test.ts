@@ -68,6 +68,22 @@ describe("hostile protected headers (issue 10, item 6)", () => {
   );
 });
 
+test("a 1 MB payload nested 380,000 deep is malformed at linear cost, in the peek before verification too", async () => {
+  const shard = new FakeShard();
+  const header = b64('{"alg":"ES256","kid":"test-es-1","typ":"kjp+jwt"}');
+  const payload = b64(`{"iss":"crm-rails","jti":"j","data":${"[".repeat(380_000)}${"]".repeat(380_000)}}`);
+  const hostile = shard.record("k", `${header}.${payload}.${"A".repeat(86)}`);
+  const pipeline = pipelineFor(env);
+  await pipeline.process(event([shard.record("k", `${header}.${payload}.${"B".repeat(86)}`)])); // warm-up
+  const started = process.cpuUsage();
+  const result = await pipeline.process(event([hostile]));
+  const used = process.cpuUsage(started);
+  expect(result.reports[0]!.outcome).toMatchObject({ status: "rejected", reason: "malformed" });
+  expect((result.reports[0]!.outcome as { detail: string }).detail).toMatch(/nested deeper than 32/);
+  // ~12 ms measured, the ledger write included; the peek's JSON.parse alone used to cost ~70 ms.
+  expect((used.user + used.system) / 1000).toBeLessThan(45);
+});
+
 describe("both ECDSA spellings of one token behave alike (issue 10, item 7)", () => {
   const lowAndHigh = (token: string): [string, string] => {
     const low = canonicalToken(token);
