@@ -17,6 +17,7 @@ export {
 } from "./sign.js";
 export { generateSigningKey } from "./keys.js";
 export { uuidv7 } from "./uuidv7.js";
+export { canonicalToken, canonicalTokenHash } from "./canonical-token.js";
 export { verifierOptionsFromEnv } from "./config.js";
 export { loadKeySet, KEY_SET_SOURCE_FORMS, type LoadKeySetOptions } from "./keysets/load-key-set.js";
 export { KEY_SET_UNAVAILABLE, type KeySet, type ResolvedKey } from "./keysets/key-set.js";

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { registry } from "../../../schemas/index.js";
 
 /**
@@ -31,6 +31,8 @@ export interface GemWorkload {
   es256: GemMessage[];
   /** Published second, by the EdDSA producer. */
   eddsa: GemMessage[];
+  /** Published third, by HTTP requests to the gem's test Rails app (its controller publishes deal.stage_changed). */
+  rails: GemMessage[];
   /** Index in `eddsa` of the message whose payload the consumer must refuse (reason invalid_payload). */
   invalidIndex: number;
   deals: DealPlan[];
@@ -77,8 +79,21 @@ function interleave(sequences: GemMessage[][]): GemMessage[] {
   return out;
 }
 
+/** Which half of Kinesis's 128-bit hash key range (MD5 of the partition key) a key falls in: its shard of two. */
+const hashHalf = (partitionKey: string) => createHash("md5").update(partitionKey).digest()[0]! >> 7;
+
+/**
+ * Fresh account ids, at least one in each half of the hash key range, so a two-shard stream always carries
+ * records on both shards (five random ids all land on one shard about one run in sixteen).
+ */
+function accountsOnBothShards(count: number): string[] {
+  const accounts = Array.from({ length: count }, () => freshId("acc"));
+  while (new Set(accounts.map(hashHalf)).size < 2) accounts[count - 1] = freshId("acc");
+  return accounts;
+}
+
 export function planGemWorkload(accountCount = 5): GemWorkload {
-  const accounts = Array.from({ length: accountCount }, () => freshId("acc"));
+  const accounts = accountsOnBothShards(accountCount);
   const deals: DealPlan[] = [];
   const deal = (accountId: string, amountMinor: number, stages: string[], currency = "EUR"): DealPlan => {
     const plan = { accountId, dealId: freshId("deal"), currency, amountMinor, stages };
@@ -117,7 +132,16 @@ export function planGemWorkload(accountCount = 5): GemWorkload {
     (m) =>
       m.type === "deal.stage_changed" && m.data.fromStage !== null && m.data.fromStage === m.data.toStage,
   );
-  return { accounts, es256, eddsa, invalidIndex, deals };
+  // The app's action sends what a request carries: no changedBy (the example's) in these.
+  const rails = interleave(
+    accounts.slice(0, 2).map((acc, i) =>
+      dealSteps(deal(acc, 55_000 + i, ["lead", "closed_lost"])).map((m) => {
+        delete m.data.changedBy;
+        return m;
+      }),
+    ),
+  );
+  return { accounts, es256, eddsa, rails, invalidIndex, deals };
 }
 
 /**
