@@ -2,10 +2,10 @@ import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { request } from "node:http";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "../../lib/local/emulator.js";
-import { startManagedProcess } from "../../lib/local/managed-process.js";
+import { startManagedProcess, type ManagedProcess } from "../../lib/local/managed-process.js";
 import { kjpDir } from "../../lib/local/project-paths.js";
 import { startOnFreePort } from "../../lib/local/start-on-free-port.js";
 import { projectRoot } from "../../lib/util/project-root.js";
@@ -135,37 +135,48 @@ export async function startLocalStackHost(opts: LocalStackHostOptions = {}): Pro
   const venv = await ensureLocalStackInstalled(log);
   const services = [...new Set([...LOCALSTACK_SERVICES, ...(opts.extraServices ?? [])])];
   const emulator = await startOnFreePort(opts.port, async (port) => {
+    // Its state lives in memory; the folder holds only the package links and scratch files, so a default
+    // one is removed on stop (several runs side by side each have their own).
     const root = opts.filesystemRoot ?? kjpDir("localstack", String(port));
+    const removeRoot = () => {
+      if (opts.filesystemRoot === undefined) rmSync(root, { recursive: true, force: true });
+    };
     mkdirSync(root, { recursive: true });
-    fillLocalStackPackageDir(root);
     const endpoint = `http://127.0.0.1:${port}`;
     const started = Date.now();
-    const proc = await startManagedProcess({
-      name: "localstack",
-      logName: `localstack-${port}`,
-      command: venv.python,
-      args: ["-m", "localstack.runtime.main"],
-      cwd: root,
-      env: localStackEnv(port, root, services),
-      healthCheck: () => servicesListed(endpoint, services),
-      pollIntervalMs: 250,
-      startTimeoutMs: opts.startTimeoutMs ?? 120_000,
-      // LocalStack shuts its emulators down on SIGTERM; give it time before the group is killed.
-      stopTimeoutMs: 10_000,
-    });
+    let proc: ManagedProcess | undefined;
     try {
+      fillLocalStackPackageDir(root);
+      proc = await startManagedProcess({
+        name: "localstack",
+        logName: `localstack-${port}`,
+        command: venv.python,
+        args: ["-m", "localstack.runtime.main"],
+        cwd: root,
+        env: localStackEnv(port, root, services),
+        healthCheck: () => servicesListed(endpoint, services),
+        pollIntervalMs: 250,
+        startTimeoutMs: opts.startTimeoutMs ?? 120_000,
+        // LocalStack shuts its emulators down on SIGTERM; give it time before the group is killed.
+        stopTimeoutMs: 10_000,
+      });
       await warmUp(endpoint);
     } catch (error) {
-      await proc.stop();
+      await proc?.stop();
+      removeRoot();
       throw error;
     }
+    const running = proc;
     return {
       name: "localstack",
       endpoint,
       port,
-      logFile: proc.logFile,
+      logFile: running.logFile,
       startMs: Date.now() - started,
-      stop: proc.stop,
+      stop: async () => {
+        await running.stop();
+        removeRoot();
+      },
     };
   });
   return { ...emulator, installMs: venv.installMs };
