@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../errors/kjp-error.js";
-import { DEFAULT_PIPELINE_SETTINGS, type PipelineSettings } from "../pipeline/pipeline.js";
+import { DEFAULT_PIPELINE_SETTINGS, type PipelineSettings } from "../pipeline/settings.js";
 
 /**
  * The consumer's settings from the environment, checked at cold start: a missing or wrong setting is a

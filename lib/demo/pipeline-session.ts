@@ -13,7 +13,8 @@ import {
   destroyResourceClients,
   type CreatedResources,
 } from "../local/resources.js";
-import { consumerDepsFromEnv, createConsumerHandler } from "../pipeline/consumer-handler.js";
+import { createConsumerHandler } from "../pipeline/consumer-handler.js";
+import { consumerDepsFromEnv } from "../wiring/consumer.js";
 import { EventSourceMappingRunner, readStreamEventSettings } from "../runner/index.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
 import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";

@@ -1,4 +1,4 @@
-import type { PayloadValidator } from "../../schemas/types.js";
+import type { PayloadValidator } from "./types.js";
 import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
 import { KEY_SET_SOURCE_FORMS, loadKeySet } from "./keysets/load-key-set.js";
 import type { TrustedIssuer, VerifierOptions } from "./verify.js";

@@ -72,3 +72,16 @@ export interface Rejection {
 }
 
 export type VerifyResult = { ok: true; message: VerifiedMessage } | { ok: false; rejection: Rejection };
+
+export type ValidationResult =
+  | { ok: true; v: number; data: Record<string, unknown> }
+  | { ok: false; reason: "unknown_type" | "invalid_payload"; detail: string; issues?: PayloadIssue[] };
+
+/** What the envelope verifier needs from a schema registry (schemas/registry.ts implements it). */
+export interface PayloadValidator {
+  /**
+   * Validates `data` against the schema of (type, v) and upcasts it to the latest version of the type.
+   * Never throws for bad data.
+   */
+  validate(type: string, v: number, data: unknown): ValidationResult;
+}

@@ -1,6 +1,6 @@
 import { uuidv7 } from "../envelope/uuidv7.js";
 import { ConfigurationError, type KjpError } from "../errors/kjp-error.js";
-import type { PayloadValidator } from "../../schemas/types.js";
+import type { PayloadValidator } from "../envelope/types.js";
 import { DEFAULT_BACKOFF, retryDelayWithin, type BackoffPolicy } from "./backoff.js";
 import { insertBySeq, selectBatch, type Batch, type BatchCandidate, type BatchLimits } from "./batching.js";
 import {

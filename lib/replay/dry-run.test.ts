@@ -7,7 +7,7 @@ import { createVerifier } from "../envelope/verify.js";
 import { messageLedgerKey } from "../ledger/keys.js";
 import type { MarkerSnapshot } from "../ledger/prefetch.js";
 import { afterReopen } from "../ledger/resolution.js";
-import type { VerifyFn } from "../pipeline/pipeline.js";
+import type { VerifyFn } from "../pipeline/types.js";
 import { isRedelivery, tokenHash } from "../pipeline/redelivery.js";
 import { predictOutcome } from "./dry-run.js";
 import { replayVerify } from "./replay-deps.js";

@@ -4,13 +4,11 @@ import { createProcessorRegistry, type ProcessorRegistry } from "../../processor
 import type { Notifier } from "../../processors/types.js";
 import type { Verifier } from "../envelope/verify.js";
 import { ConfigurationError } from "../errors/kjp-error.js";
-import { consumerDepsFromEnv, verifyWith } from "../pipeline/consumer-handler.js";
-import {
-  createBatchPipeline,
-  type PipelineDeps,
-  type PipelineSettings,
-  type VerifyFn,
-} from "../pipeline/pipeline.js";
+import { verifyWith } from "../pipeline/verify-with.js";
+import { consumerDepsFromEnv } from "../wiring/consumer.js";
+import { createBatchPipeline } from "../pipeline/pipeline.js";
+import type { PipelineSettings } from "../pipeline/settings.js";
+import type { PipelineDeps, VerifyFn } from "../pipeline/types.js";
 import type { ReplayEngineDeps } from "./engine.js";
 
 /** Default replay horizon: the producer's default token lifetime (7 days), so a week-old failure still replays. */

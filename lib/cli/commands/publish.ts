@@ -7,7 +7,7 @@ import { kinesisPutRecords } from "../../producer/kinesis-transport.js";
 import { Publisher } from "../../producer/publisher.js";
 import type { PublishReceipt, PublishRequest, PutRecordsFn } from "../../producer/types.js";
 import { registry } from "../../../schemas/index.js";
-import type { PayloadValidator } from "../../../schemas/types.js";
+import type { PayloadValidator } from "../../envelope/types.js";
 import { parseDuration, parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
 
 export interface PublishCommandDeps {

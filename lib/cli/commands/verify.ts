@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { registry } from "../../../schemas/index.js";
-import type { PayloadValidator } from "../../../schemas/types.js";
+import type { PayloadValidator } from "../../envelope/types.js";
 import { loadKeySet } from "../../envelope/keysets/load-key-set.js";
 import { createVerifier } from "../../envelope/verify.js";
 import { ConfigurationError, KjpError } from "../../errors/kjp-error.js";

@@ -1,6 +1,6 @@
 import type { JWK } from "jose";
 import { z } from "zod";
-import type { PayloadValidator, ValidationResult } from "../../../schemas/types.js";
+import type { PayloadValidator, ValidationResult } from "../types.js";
 import { generateSigningKey } from "../keys.js";
 import { createStaticKeySet } from "../keysets/static-key-set.js";
 import { parseJwks } from "../keysets/jwks.js";

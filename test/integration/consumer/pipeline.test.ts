@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { recordLedgerKey } from "../../../lib/ledger/keys.js";
-import type { PipelineDeps } from "../../../lib/pipeline/pipeline.js";
+import type { PipelineDeps } from "../../../lib/pipeline/types.js";
 import { createProcessorRegistry, type Notification, type Processor } from "../../../processors/index.js";
 import {
   accountItems,

@@ -11,12 +11,8 @@ import { createVerifier } from "../../../lib/envelope/verify.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { messageLedgerKey } from "../../../lib/ledger/keys.js";
 import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
-import {
-  type BatchPipeline,
-  createBatchPipeline,
-  type PipelineDeps,
-  type VerifyFn,
-} from "../../../lib/pipeline/pipeline.js";
+import { createBatchPipeline } from "../../../lib/pipeline/pipeline.js";
+import type { BatchPipeline, PipelineDeps, VerifyFn } from "../../../lib/pipeline/types.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
 import { registry } from "../../../schemas/index.js";
 import { toEventRecord } from "../../../lib/kinesis/event-record.js";

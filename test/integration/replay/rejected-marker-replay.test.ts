@@ -14,7 +14,7 @@ import { ledgerSource } from "../../../lib/replay/ledger-source.js";
 import { createReplayEngineDeps } from "../../../lib/replay/replay-deps.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
 import { registry } from "../../../schemas/index.js";
-import type { PayloadValidator } from "../../../schemas/types.js";
+import type { PayloadValidator } from "../../../lib/envelope/types.js";
 import { accountItems, event, FakeShard, id, type TestEnv } from "../consumer/support.js";
 import { uniqueName } from "../runner/runner-fixture.js";
 

@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { generateSigningKey } from "../envelope/keys.js";
 import { createSigner, type Signer } from "../envelope/sign.js";
 import { replayEngineDepsFromEnv } from "../replay/replay-deps.js";
-import { consumerDepsFromEnv } from "./consumer-handler.js";
+import { consumerDepsFromEnv } from "./consumer.js";
 import { exampleOf } from "../../schemas/test-helpers.js";
 
 const DAY = 86_400;
