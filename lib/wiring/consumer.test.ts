@@ -2,7 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { generateSigningKey } from "../envelope/keys.js";
 import { createSigner, type Signer } from "../envelope/sign.js";
-import { replayEngineDepsFromEnv } from "../replay/replay-deps.js";
+import { replayEngineDepsFromEnv } from "./replay.js";
 import { consumerDepsFromEnv } from "./consumer.js";
 import { exampleOf } from "../../schemas/test-helpers.js";
 

@@ -6,7 +6,6 @@ import type { Notifier } from "../../processors/types.js";
 import { registry } from "../../schemas/index.js";
 import { dynamoDbClient } from "../aws/clients.js";
 import { consumerConfigFromEnv } from "../config/consumer-config.js";
-import { verifierOptionsFromEnv } from "../envelope/config.js";
 import { createVerifier } from "../envelope/verify.js";
 import type { ConsumerHandlerDeps } from "../pipeline/consumer-handler.js";
 import { verifyWith } from "../pipeline/verify-with.js";
@@ -27,8 +26,8 @@ export function consumerDepsFromEnv(
   client: DynamoDBClient = dynamoDbClient(),
   options: ConsumerDepsOptions = {},
 ): ConsumerHandlerDeps {
-  const config = consumerConfigFromEnv(env);
-  const verifier = createVerifier(verifierOptionsFromEnv(env, registry));
+  const config = consumerConfigFromEnv(env, registry);
+  const verifier = createVerifier(config.verifier);
   const logger = options.logger ?? new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? "kjp-consumer" });
   const metrics = new Metrics({
     namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? "kjp",

@@ -4,21 +4,6 @@ import { ConfigurationError } from "../../errors/kjp-error.js";
 
 /** Parsing helpers shared by `kjp sign` and `kjp verify`; every problem is a usage error (exit code 2). */
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** "7d", "12h", "30m", "90s" or a plain number of seconds. */
-export function parseDuration(text: string, option: string): number {
-  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
-  const seconds = match ? Number(match[1]) * UNITS[match[2] || "s"]! : NaN;
-  if (!Number.isSafeInteger(seconds) || seconds <= 0) {
-    throw new ConfigurationError(
-      `${option} "${text}" is not a duration`,
-      "use e.g. 7d, 12h, 30m, 90s or seconds",
-    );
-  }
-  return seconds;
-}
-
 export function parsePositiveInt(text: string, option: string): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < 1)

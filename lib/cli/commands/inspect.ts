@@ -9,7 +9,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Command } from "commander";
 import { registry } from "../../../schemas/index.js";
 import { dynamoDbClient, kinesisClient } from "../../aws/clients.js";
-import { verifierOptionsFromEnv } from "../../envelope/config.js";
+import { verifierOptionsFromEnv } from "../../config/verifier-config.js";
 import type { VerifyResult } from "../../envelope/types.js";
 import { createVerifier, type Verifier } from "../../envelope/verify.js";
 import { ConfigurationError, KjpError } from "../../errors/kjp-error.js";
@@ -17,7 +17,7 @@ import { fromAttributeMap } from "../../ledger/attribute-values.js";
 import { findByJti, type LedgerEntry } from "../../ledger/inspect.js";
 import { recordLedgerKey } from "../../ledger/keys.js";
 import { readRange } from "../../replay/range-reader.js";
-import { horizonFromEnv } from "../../replay/replay-deps.js";
+import { horizonFromEnv } from "../../config/replay-config.js";
 import { isSequenceNumber } from "../../kinesis/sequence.js";
 import { type TokenView, viewToken } from "../../replay/token-view.js";
 

@@ -8,7 +8,8 @@ import { Publisher } from "../../producer/publisher.js";
 import type { PublishReceipt, PublishRequest, PutRecordsFn } from "../../producer/types.js";
 import { registry } from "../../../schemas/index.js";
 import type { PayloadValidator } from "../../envelope/types.js";
-import { parseDuration, parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
+import { parseDuration } from "../../config/env.js";
+import { parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
 
 export interface PublishCommandDeps {
   out: (text: string) => void;

@@ -8,7 +8,9 @@ import { runReplay, type ReplayEngineDeps, type ReplayResult } from "../../repla
 import { ledgerSource } from "../../replay/ledger-source.js";
 import { onFailureS3Source } from "../../replay/onfailure-s3-source.js";
 import { onFailureSqsSource } from "../../replay/onfailure-sqs-source.js";
-import { horizonFromEnv, parseHorizon, replayEngineDepsFromEnv } from "../../replay/replay-deps.js";
+import { parseDuration } from "../../config/env.js";
+import { horizonFromEnv } from "../../config/replay-config.js";
+import { replayEngineDepsFromEnv } from "../../wiring/replay.js";
 import { formatSummaryTable, nothingLeftFailed } from "../../replay/summary.js";
 import { parseTimeBound } from "../../replay/time-window.js";
 import type { ReplayCandidate, ReplayFilters, ReplayProgress } from "../../replay/types.js";
@@ -157,7 +159,7 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         throw new ConfigurationError(
           `--visibility-timeout "${opts.visibilityTimeout}" must be 0 to 43200 seconds`,
         );
-      const horizonSec = opts.horizon ? parseHorizon(opts.horizon, "--horizon") : horizonFromEnv(env);
+      const horizonSec = opts.horizon ? parseDuration(opts.horizon, "--horizon", 0) : horizonFromEnv(env);
       const streamName = opts.stream ?? env.KJP_STREAM_NAME;
 
       const dynamodb = dynamoDbClient();

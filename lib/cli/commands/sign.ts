@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { createSigner } from "../../envelope/sign.js";
 import { ConfigurationError, KjpError } from "../../errors/kjp-error.js";
-import { parseDuration, parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
+import { parseDuration } from "../../config/env.js";
+import { parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
 
 export interface SignCommandDeps {
   out: (text: string) => void;

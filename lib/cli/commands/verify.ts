@@ -4,7 +4,8 @@ import type { PayloadValidator } from "../../envelope/types.js";
 import { loadKeySet } from "../../envelope/keysets/load-key-set.js";
 import { createVerifier } from "../../envelope/verify.js";
 import { ConfigurationError, KjpError } from "../../errors/kjp-error.js";
-import { parseDuration, parsePositiveInt, readAll } from "./cli-input.js";
+import { parseDuration } from "../../config/env.js";
+import { parsePositiveInt, readAll } from "./cli-input.js";
 
 export interface VerifyCommandDeps {
   out: (text: string) => void;

@@ -1,7 +1,8 @@
-import type { PayloadValidator } from "./types.js";
+import type { PayloadValidator } from "../envelope/types.js";
+import { KEY_SET_SOURCE_FORMS, loadKeySet } from "../envelope/keysets/load-key-set.js";
+import type { TrustedIssuer, VerifierOptions } from "../envelope/verify.js";
 import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
-import { KEY_SET_SOURCE_FORMS, loadKeySet } from "./keysets/load-key-set.js";
-import type { TrustedIssuer, VerifierOptions } from "./verify.js";
+import { type Env, flagSetting, requiredSetting, wholeNumberSetting } from "./env.js";
 
 const ISSUERS_EXAMPLE = '[{"issuer":"crm-rails","keys":"file:keys/jwks.json"}]';
 
@@ -10,17 +11,9 @@ const ISSUERS_EXAMPLE = '[{"issuer":"crm-rails","keys":"file:keys/jwks.json"}]';
  * KJP_AUDIENCE, KJP_ISSUERS (JSON list of {issuer, keys}), KJP_CLOCK_TOLERANCE_S, KJP_MAX_LIFETIME_S,
  * KJP_ALLOW_HS256 ("true"). Throws ConfigurationError naming the setting that is wrong.
  */
-export function verifierOptionsFromEnv(env: NodeJS.ProcessEnv, validator: PayloadValidator): VerifierOptions {
-  const audience = env.KJP_AUDIENCE?.trim();
-  if (!audience)
-    throw new ConfigurationError(
-      "KJP_AUDIENCE is not set",
-      "set it to this pipeline's name, e.g. crm-pipeline",
-    );
-
-  const rawIssuers = env.KJP_ISSUERS?.trim();
-  if (!rawIssuers)
-    throw new ConfigurationError("KJP_ISSUERS is not set", `set it to JSON like ${ISSUERS_EXAMPLE}`);
+export function verifierOptionsFromEnv(env: Env, validator: PayloadValidator): VerifierOptions {
+  const audience = requiredSetting(env, "KJP_AUDIENCE", "set it to this pipeline's name, e.g. crm-pipeline");
+  const rawIssuers = requiredSetting(env, "KJP_ISSUERS", `set it to JSON like ${ISSUERS_EXAMPLE}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawIssuers);
@@ -54,23 +47,11 @@ export function verifierOptionsFromEnv(env: NodeJS.ProcessEnv, validator: Payloa
   });
 
   const options: VerifierOptions = { audience, issuers, validator };
-  const tolerance = seconds(env, "KJP_CLOCK_TOLERANCE_S");
+  const tolerance = wholeNumberSetting(env, "KJP_CLOCK_TOLERANCE_S", undefined, 0);
   if (tolerance !== undefined) options.clockToleranceSec = tolerance;
-  const lifetime = seconds(env, "KJP_MAX_LIFETIME_S");
+  const lifetime = wholeNumberSetting(env, "KJP_MAX_LIFETIME_S", undefined, 0);
   if (lifetime !== undefined) options.maxLifetimeSec = lifetime;
-  const hs = env.KJP_ALLOW_HS256?.trim();
-  if (hs !== undefined && hs !== "") {
-    if (hs !== "true" && hs !== "false")
-      throw new ConfigurationError(`KJP_ALLOW_HS256 must be "true" or "false", got "${hs}"`);
-    options.allowHS256 = hs === "true";
-  }
+  const hs = flagSetting(env, "KJP_ALLOW_HS256", undefined);
+  if (hs !== undefined) options.allowHS256 = hs;
   return options;
-}
-
-function seconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === "") return undefined;
-  if (!/^\d+$/.test(raw))
-    throw new ConfigurationError(`${name} must be a whole number of seconds, got "${raw}"`);
-  return Number(raw);
 }

@@ -1,6 +1,6 @@
-import { verifierOptionsFromEnv } from "./config.js";
-import { generateSigningKey } from "./keys.js";
-import { pingValidator } from "./testing/fixtures.js";
+import { verifierOptionsFromEnv } from "./verifier-config.js";
+import { generateSigningKey } from "../envelope/keys.js";
+import { pingValidator } from "../envelope/testing/fixtures.js";
 
 let jwks: string;
 beforeAll(async () => {
