@@ -7,7 +7,7 @@ export default {
   transform: {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json" }],
   },
-  testMatch: ["<rootDir>/{lib,handlers,processors,schemas,test}/**/*.test.ts"],
+  testMatch: ["<rootDir>/{handlers,processors,schemas,lib,dev,cli,test}/**/*.test.ts"],
   testPathIgnorePatterns: [
     "/node_modules/",
     "/dist/",

@@ -3,9 +3,6 @@ import { processDealStageChanged } from "./deal-stage-changed.js";
 import { processNoteAdded } from "./note-added.js";
 import type { Processor } from "./types.js";
 
-export * from "./effects.js";
-export * from "./types.js";
-
 /** Processors by message type. Each sees the latest version of its type's data (the registry upcasts). */
 export type ProcessorRegistry = ReadonlyMap<string, Processor>;
 

@@ -66,7 +66,7 @@ export interface Rejection {
   /**
    * Set only when the signature verified with a trusted key of `iss` and both iss and jti have a valid shape:
    * the token's identity is then authentic even though the token is refused, so the refusal can be recorded
-   * under the message's dedupe key (DESIGN.md §4) instead of its stream position.
+   * under the message's dedupe key (docs/architecture.md §4) instead of its stream position.
    */
   identity?: { iss: string; jti: string };
 }

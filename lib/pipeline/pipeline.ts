@@ -9,8 +9,8 @@ import type { BatchPipeline, PipelineDeps } from "./types.js";
 
 /**
  * decode → (dedupe prefetch) → admit (verify + validate + process) → commit effects with ledger markers →
- * record failures → response. The phases share one BatchState (batch-state.ts); see docs/architecture.md,
- * "The consumer's batch". The core knows nothing of where keys come from (`verify` is injected) or of
+ * record failures → response. The phases share one BatchState (batch-state.ts); see docs/architecture.md
+ * §3, "The consumer's batch". The core knows nothing of where keys come from (`verify` is injected) or of
  * Lambda's middleware (the handler wraps it).
  */
 export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {

@@ -2,7 +2,8 @@ import { claimMessage } from "../../../lib/ledger/claim.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
 import type { PipelineDeps } from "../../../lib/pipeline/types.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
-import { createProcessorRegistry, type Processor } from "../../../processors/index.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
+import type { Processor } from "../../../processors/types.js";
 import {
   accountItems,
   dealMessage,

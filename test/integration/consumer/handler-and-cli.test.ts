@@ -6,8 +6,8 @@ import { generateSigningKey } from "../../../lib/envelope/keys.js";
 import { createSigner } from "../../../lib/envelope/sign.js";
 import { ConfigurationError } from "../../../lib/errors/kjp-error.js";
 import { consumerDepsFromEnv } from "../../../lib/wiring/consumer.js";
-import { localContext, register as registerInvoke } from "../../../lib/cli/commands/invoke.js";
-import { register as registerLedger } from "../../../lib/cli/commands/ledger.js";
+import { localContext, register as registerInvoke } from "../../../cli/commands/invoke.js";
+import { register as registerLedger } from "../../../cli/commands/ledger.js";
 import { AUDIENCE, dealMessage, event, FakeShard, id, ISSUER, setUpEnv, type TestEnv } from "./support.js";
 
 let env: TestEnv;

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { recordLedgerKey } from "../../../lib/ledger/keys.js";
 import type { PipelineDeps } from "../../../lib/pipeline/types.js";
-import { createProcessorRegistry, type Notification, type Processor } from "../../../processors/index.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
+import type { Notification, Processor } from "../../../processors/types.js";
 import {
   accountItems,
   contactMessage,

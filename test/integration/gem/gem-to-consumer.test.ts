@@ -16,7 +16,8 @@ import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
 import { projectRoot } from "../../../lib/util/project-root.js";
 import { createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
 import { consumerDepsFromEnv } from "../../../lib/wiring/consumer.js";
-import { EventSourceMappingRunner, readStreamEventSettings } from "../../../lib/runner/index.js";
+import { EventSourceMappingRunner } from "../../../dev/runner/runner.js";
+import { readStreamEventSettings } from "../../../dev/service-definition/stream-event.js";
 import { expectedPipelineTotals, planGemWorkload, type GemMessage } from "./gem-messages.js";
 import { readStream, type StreamEntry } from "./read-stream.js";
 import { publishWithGem, requireRuby, type PublishedMessage } from "./ruby-publisher.js";
@@ -232,7 +233,7 @@ test("every message the gem published is done in the ledger, keyed by its issuer
 test("the message with a bad payload is rejected as invalid_payload, and its key's later records still apply", () => {
   const bad = sent.find((s) => s.message === invalid())!;
   // its signature verified, so its iss/jti are authentic: the rejection is recorded under its message key
-  // (DESIGN.md §4), with its place in the stream, and nothing is keyed by that place
+  // (docs/architecture.md §4), with its place in the stream, and nothing is keyed by that place
   const where = stream.get(bad.published.jti);
   expect(where).toBeDefined();
   const item = ledger.get(bad.published.jti);

@@ -15,7 +15,7 @@ import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
 import { createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
 import { createReplayEngineDeps } from "../../../lib/replay/replay-deps.js";
 import type { ReplayEngineDeps } from "../../../lib/replay/engine.js";
-import type { OnFailureOverride } from "../../../lib/runner/runner.js";
+import type { OnFailureOverride } from "../../../dev/runner/runner.js";
 import { createProcessorRegistry, type ProcessorRegistry } from "../../../processors/index.js";
 import { registry } from "../../../schemas/index.js";
 import { createFixture, settings, uniqueName, type Fixture } from "../runner/runner-fixture.js";
