@@ -26,6 +26,25 @@ const waitUntil = async (cond: () => boolean, ms: number) => {
   return cond();
 };
 
+/** Bundles a parent script that imports this module, so a test can watch a real process use it. */
+async function bundleParent(name: string, body: string): Promise<string> {
+  const script = join(logDir, name);
+  await build({
+    stdin: {
+      contents: `import { startManagedProcess } from ${JSON.stringify(join(projectRoot(), "dev/local/managed-process.ts"))};\n${body}`,
+      resolveDir: projectRoot(),
+      loader: "ts",
+    },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    outfile: script,
+    logLevel: "silent",
+  });
+  return script;
+}
+
 const SERVER = `const port = Number(process.env.PORT);
 console.log("booting on " + port);
 setTimeout(() => require("node:http").createServer((q, s) => s.end("ok")).listen(port, "127.0.0.1"), 200);`;
@@ -115,24 +134,13 @@ describe("startManagedProcess", () => {
   });
 
   it("leaves no orphan when its parent is killed with SIGKILL", async () => {
-    // A real parent process using this module, bundled on the fly, killed without any chance to clean up.
-    const script = join(logDir, "parent.mjs");
-    await build({
-      stdin: {
-        contents: `import { startManagedProcess } from ${JSON.stringify(join(projectRoot(), "dev/local/managed-process.ts"))};
-          const p = await startManagedProcess({ name: "orphan-candidate", command: process.execPath, args: ["-e", "setInterval(() => {}, 1000)"],
-            healthCheck: async () => true, logDir: ${JSON.stringify(logDir)} });
-          console.log(p.pid); setInterval(() => {}, 1000);`,
-        resolveDir: projectRoot(),
-        loader: "ts",
-      },
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      packages: "external",
-      outfile: script,
-      logLevel: "silent",
-    });
+    // A real parent process using this module, killed without any chance to clean up.
+    const script = await bundleParent(
+      "parent.mjs",
+      `const p = await startManagedProcess({ name: "orphan-candidate", command: process.execPath, args: ["-e", "setInterval(() => {}, 1000)"],
+         healthCheck: async () => true, logDir: ${JSON.stringify(logDir)} });
+       console.log(p.pid); setInterval(() => {}, 1000);`,
+    );
     const parent = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
     const childPid = await new Promise<number>((resolve) =>
       parent.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))),
@@ -140,5 +148,28 @@ describe("startManagedProcess", () => {
     expect(alive(childPid)).toBe(true);
     parent.kill("SIGKILL");
     expect(await waitUntil(() => !alive(childPid), 5_000)).toBe(true);
+  });
+  it("keeps its parent alive until a SIGKILLed child is reaped (a stop never ends the process early)", async () => {
+    // The child is unref'd; if stop() awaited its exit with nothing else pending, Node would quit (code 0, or
+    // 13 in ESM) in the middle of the await. That is how Jest once exited 0 after a failed integration run.
+    // The child holds 300 MB so the kernel takes a while to tear it down after SIGKILL, as an emulator's does:
+    // a tiny child dies so fast that its exit is seen before the loop empties, and the bug would not show.
+    const log = join(logDir, "stubborn-2.log");
+    const script = await bundleParent(
+      "stopper.mjs",
+      `import { readFileSync } from "node:fs";
+       const p = await startManagedProcess({ name: "stubborn-2", command: process.execPath,
+         args: ["-e", 'globalThis.held = Buffer.alloc(300_000_000, 1); process.on("SIGTERM", () => {}); setInterval(() => {}, 1000); console.log("up")'],
+         healthCheck: async () => readFileSync(${JSON.stringify(log)}, "utf8").includes("up"),
+         stopTimeoutMs: 200, logDir: ${JSON.stringify(logDir)} });
+       await p.stop();
+       console.log("stopped");
+       process.exitCode = 7;`,
+    );
+    const parent = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    parent.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => parent.once("exit", resolve));
+    expect({ code, out: out.trim() }).toEqual({ code: 7, out: "stopped" });
   });
 });

@@ -156,6 +156,10 @@ export async function startManagedProcess(options: ManagedProcessOptions): Promi
 
   const stop = async (): Promise<void> => {
     if (!isGone()) {
+      // The child was unref'd so it cannot keep its parent alive; while we wait for its exit it must, or Node
+      // sees an empty event loop after the SIGKILL below and quits with code 0 mid-await (that ended Jest's
+      // integration run before it wrote its report or set its exit code).
+      child.ref();
       killGroup(child, "SIGTERM");
       let timer: NodeJS.Timeout | undefined;
       const done = await Promise.race([

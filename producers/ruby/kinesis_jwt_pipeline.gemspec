@@ -21,6 +21,10 @@ Gem::Specification.new do |spec|
 
   # EdDSA keys need rbnacl (and libsodium); the outbox needs activerecord: both optional at run time.
   spec.add_development_dependency "activerecord", ">= 6.1"
+  # the tests boot a Rails app (test/rails/app) and run RelayJob on Sidekiq
+  spec.add_development_dependency "rack-test", ">= 1.1"
+  spec.add_development_dependency "rails", ">= 6.1"
+  spec.add_development_dependency "sidekiq", ">= 6.4"
   spec.add_development_dependency "minitest", "~> 5.15"
   spec.add_development_dependency "rake", ">= 13"
   spec.add_development_dependency "rbnacl", ">= 7"

@@ -9,9 +9,13 @@ require "kinesis_jwt_pipeline/uuid_v7"
 require "kinesis_jwt_pipeline/message"
 require "kinesis_jwt_pipeline/schema_validator"
 require "kinesis_jwt_pipeline/envelope"
+require "kinesis_jwt_pipeline/lifecycle"
+require "kinesis_jwt_pipeline/backoff"
 require "kinesis_jwt_pipeline/instrumentation"
+require "kinesis_jwt_pipeline/event_log"
 require "kinesis_jwt_pipeline/bounded_queue"
 require "kinesis_jwt_pipeline/journal"
+require "kinesis_jwt_pipeline/spiller"
 require "kinesis_jwt_pipeline/put_records"
 require "kinesis_jwt_pipeline/kinesis_client_factory"
 require "kinesis_jwt_pipeline/configuration"
@@ -34,6 +38,7 @@ module KinesisJwtPipeline
     end
 
     # Yields the configuration; a producer already running is closed first (its records are flushed).
+    # Raises ConfigurationError for anything that would fail later (missing settings, no Kinesis client).
     def configure
       @lock.synchronize do
         @producer&.close unless @producer&.closed?
@@ -41,9 +46,16 @@ module KinesisJwtPipeline
         config = Configuration.new
         yield config
         config.validate!
+        KinesisClientFactory.check!(config.kinesis_client)
         @configuration = config
+        @configured = true
       end
       self
+    end
+
+    # Whether `configure` has succeeded (and not been undone by reset!).
+    def configured?
+      @configured == true
     end
 
     def producer
@@ -94,12 +106,23 @@ module KinesisJwtPipeline
       { "keys" => [key.public_jwk] + extra.reject { |k| k["kid"] == key.kid } }
     end
 
+    # Sends spilled/dropped/error/journal_resent events to `logger` (the Railtie does this with Rails.logger).
+    # A second call replaces the first logger rather than logging twice.
+    def log_to(logger)
+      @lock.synchronize do
+        (@log_handles || []).each { |h| @events.unsubscribe(h) }
+        @log_handles = logger ? EventLog.new(logger).attach(@events) : []
+      end
+      self
+    end
+
     # Tests: close! whatever runs and forget the configuration.
     def reset!
       @lock.synchronize do
         @producer&.close! unless @producer&.closed?
         @producer = nil
         @configuration = nil
+        @configured = false
       end
     end
   end

@@ -31,6 +31,8 @@ export interface GemWorkload {
   es256: GemMessage[];
   /** Published second, by the EdDSA producer. */
   eddsa: GemMessage[];
+  /** Published third, by HTTP requests to the gem's test Rails app (its controller publishes deal.stage_changed). */
+  rails: GemMessage[];
   /** Index in `eddsa` of the message whose payload the consumer must refuse (reason invalid_payload). */
   invalidIndex: number;
   deals: DealPlan[];
@@ -117,7 +119,16 @@ export function planGemWorkload(accountCount = 5): GemWorkload {
     (m) =>
       m.type === "deal.stage_changed" && m.data.fromStage !== null && m.data.fromStage === m.data.toStage,
   );
-  return { accounts, es256, eddsa, invalidIndex, deals };
+  // The app's action sends what a request carries: no changedBy (the example's) in these.
+  const rails = interleave(
+    accounts.slice(0, 2).map((acc, i) =>
+      dealSteps(deal(acc, 55_000 + i, ["lead", "closed_lost"])).map((m) => {
+        delete m.data.changedBy;
+        return m;
+      }),
+    ),
+  );
+  return { accounts, es256, eddsa, rails, invalidIndex, deals };
 }
 
 /**

@@ -25,13 +25,15 @@ import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 
 /**
  * Issue 5's end-to-end path with nothing stood in: the Rails gem (in a Ruby process, fire-and-forget
- * `publish`) signs with ES256 and EdDSA keys and puts real records into kinesis-mock; the event source mapping
+ * `publish`) signs with ES256 and EdDSA keys and puts real records into kinesis-mock, and so does a Rails app
+ * (the gem's test app, producers/ruby/test/rails/app) whose controller publishes on HTTP requests with the
+ * request's account as subject and partition key; the event source mapping
  * runner feeds them to the real consumer handler; the ledger and projections in DynamoDB Local say what
  * happened. The stream is this test's own, so the runner sees only these records.
  */
 
 const AUDIENCE = "gem-e2e-pipeline";
-const ISSUERS = { es256: "gem-crm-rails", eddsa: "gem-billing-rails" } as const;
+const ISSUERS = { es256: "gem-crm-rails", eddsa: "gem-billing-rails", rails: "gem-rails-app" } as const;
 
 const kinesis = kinesisClient();
 const dynamodb = dynamoDbClient();
@@ -111,12 +113,14 @@ beforeAll(async () => {
   const stamp = Date.now().toString(36);
   const es256 = await generateSigningKey("ES256", `gem-es256-${stamp}`);
   const eddsa = await generateSigningKey("EdDSA", `gem-eddsa-${stamp}`);
+  const railsApp = await generateSigningKey("ES256", `gem-rails-app-${stamp}`);
   const keyFiles = (name: string, key: { privateJwk: JWK; publicJwk: JWK }) => ({
     privatePath: writeJson(join(workDir, `private.${name}.json`), key.privateJwk, 0o600),
     jwksPath: writeJson(join(workDir, `jwks.${name}.json`), { keys: [key.publicJwk] }),
   });
   const es256Files = keyFiles("es256", es256);
   const eddsaFiles = keyFiles("eddsa", eddsa);
+  const railsFiles = keyFiles("rails", railsApp);
 
   const consumerEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -124,6 +128,7 @@ beforeAll(async () => {
     KJP_ISSUERS: JSON.stringify([
       { issuer: ISSUERS.es256, keys: `file:${es256Files.jwksPath}` },
       { issuer: ISSUERS.eddsa, keys: `file:${eddsaFiles.jwksPath}` },
+      { issuer: ISSUERS.rails, keys: `file:${railsFiles.jwksPath}` },
     ]),
   };
   const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage: "local" });
@@ -141,11 +146,13 @@ beforeAll(async () => {
 
   // One after the other: the order across the two producers on a shared key is then the publish order too.
   const endpoint = process.env.AWS_ENDPOINT_URL_KINESIS ?? env("AWS_ENDPOINT_URL");
-  for (const [name, files, messages] of [
-    ["es256", es256Files, workload.es256],
-    ["eddsa", eddsaFiles, workload.eddsa],
+  for (const [name, files, messages, script] of [
+    ["es256", es256Files, workload.es256, "e2e-publish"],
+    ["eddsa", eddsaFiles, workload.eddsa, "e2e-publish"],
+    ["rails", railsFiles, workload.rails, "e2e-rails-requests"],
   ] as const) {
     const published = await publishWithGem({
+      script,
       endpoint,
       streamName,
       issuer: ISSUERS[name],
@@ -194,7 +201,8 @@ test("the workload covers every registered type and version, both algorithms and
     "deal.stage_changed@1",
     "note.added@1",
   ]);
-  expect(sent.length).toBe(workload.es256.length + workload.eddsa.length);
+  expect(sent.length).toBe(workload.es256.length + workload.eddsa.length + workload.rails.length);
+  expect(sent.filter((s) => s.issuer === ISSUERS.rails).length).toBe(workload.rails.length);
   expect(sent.length).toBeLessThanOrEqual(60);
   expect(new Set(sent.map((s) => s.published.partition_key)).size).toBe(workload.accounts.length);
   expect(workload.invalidIndex).toBeGreaterThanOrEqual(0);

@@ -7,7 +7,8 @@ import type { GemMessage } from "./gem-messages.js";
 /** Runs producers/ruby/script/e2e-publish: the Rails gem publishing, from the test's point of view. */
 
 const GEM_DIR = join(projectRoot(), "producers", "ruby");
-const SCRIPT = join(GEM_DIR, "script", "e2e-publish");
+/** e2e-publish calls the gem directly; e2e-rails-requests sends HTTP requests to the gem's test Rails app. */
+export type GemPublisherScript = "e2e-publish" | "e2e-rails-requests";
 const INSTALL_HINT =
   "install it with producers/ruby/script/install-deps (Debian packages: ruby ruby-jwt ruby-rbnacl); CI does this first";
 
@@ -48,6 +49,8 @@ export interface GemPublishOptions {
   workDir: string;
   messages: readonly GemMessage[];
   timeoutSeconds?: number;
+  /** Default e2e-publish. */
+  script?: GemPublisherScript;
 }
 
 /** What the script printed for one message, in input order. */
@@ -62,12 +65,13 @@ export function publishWithGem(options: GemPublishOptions): Promise<PublishedMes
   const input = join(options.workDir, `messages-${options.issuer}.jsonl`);
   writeFileSync(input, `${options.messages.map((m) => JSON.stringify(m)).join("\n")}\n`);
   const timeout = options.timeoutSeconds ?? 15;
+  const script = options.script ?? "e2e-publish";
   const args = [
     "-I",
     join(GEM_DIR, "lib"),
     "-I",
     join(GEM_DIR, "test", "support"),
-    SCRIPT,
+    join(GEM_DIR, "script", script),
     "--endpoint",
     options.endpoint,
     "--stream",
@@ -86,7 +90,7 @@ export function publishWithGem(options: GemPublishOptions): Promise<PublishedMes
   return new Promise((resolve, reject) => {
     execFile("ruby", args, { encoding: "utf8", timeout: (timeout + 10) * 1000 }, (error, stdout, stderr) => {
       if (error) {
-        reject(new Error(`e2e-publish (${options.issuer}) failed: ${error.message}\n${stderr}`));
+        reject(new Error(`${script} (${options.issuer}) failed: ${error.message}\n${stderr}`));
         return;
       }
       const lines = stdout
@@ -94,9 +98,7 @@ export function publishWithGem(options: GemPublishOptions): Promise<PublishedMes
         .filter((l) => l.trim().length > 0)
         .map((l) => JSON.parse(l) as PublishedMessage);
       if (lines.length !== options.messages.length) {
-        reject(
-          new Error(`e2e-publish printed ${lines.length} lines for ${options.messages.length} messages`),
-        );
+        reject(new Error(`${script} printed ${lines.length} lines for ${options.messages.length} messages`));
         return;
       }
       resolve(lines);

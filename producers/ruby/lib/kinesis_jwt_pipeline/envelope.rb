@@ -4,7 +4,7 @@ require "base64"
 require "json"
 
 module KinesisJwtPipeline
-  # Builds contract v1 messages (DESIGN.md §3): header {"alg","kid","typ"} and the claims in the order of
+  # Builds contract v1 messages (docs/contract.md): header {"alg","kid","typ"} and the claims in the order of
   # lib/envelope/types.ts (iss, aud, iat, exp, jti, type, v, data, sub), so both producers emit the same bytes.
   class Envelope
     TYPE_FORMAT = /\A[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\z/.freeze

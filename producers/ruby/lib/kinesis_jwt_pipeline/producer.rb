@@ -9,6 +9,16 @@ module KinesisJwtPipeline
   class Producer
     include MonotonicClock
 
+    # idle: nothing started in this process yet. running: a worker runs (in the process that started it; a
+    # forked child sees running with another PID and starts its own). closing: close/close! in progress,
+    # publish refused. closed: for good.
+    STATES = {
+      idle: %i[running closing],
+      running: %i[running closing], # running -> running: a forked child starts its own worker
+      closing: %i[closed],
+      closed: []
+    }.freeze
+
     attr_reader :config, :events, :envelope
 
     def initialize(config, events: Instrumentation.new)
@@ -20,12 +30,12 @@ module KinesisJwtPipeline
                                ttl: config.ttl, schema_validator: validator)
       @lock = Mutex.new
       @pid = nil
-      @closed = false
+      @lifecycle = Lifecycle.new(STATES, :idle)
     end
 
     # Returns the message's jti at once; the record is signed and sent by the worker.
     def publish(type, data, partition_key:, sub: nil, v: 1)
-      raise ClosedError, "KinesisJwtPipeline is closed" if @closed
+      raise ClosedError, "KinesisJwtPipeline is closed" if @lifecycle.in?(:closing, :closed)
 
       message = @envelope.build(type, data, partition_key: partition_key.to_s, sub: sub, v: v)
       start_if_needed
@@ -56,7 +66,7 @@ module KinesisJwtPipeline
         end
         attempt += 1
         _, code, text = result.failed.first
-        delay = [@config.retry_base_delay * (2**(attempt - 1)), @config.retry_max_delay].min * (0.5 + (rand * 0.5))
+        delay = Backoff.delay(@config, attempt)
         if monotonic + delay >= deadline
           raise DeliveryError.new("#{type} #{message.jti} not acknowledged within #{timeout}s (last error #{code}: #{text})",
                                   failed: [message.jti], hint: "use publish (queued, spilled to the journal) or the outbox")
@@ -82,22 +92,22 @@ module KinesisJwtPipeline
       return off_trap { close(timeout) } if trap_context?
 
       @lock.synchronize do
-        @closed = true
-        return true unless started?
+        return true if @lifecycle.in?(:closed)
+
+        started = started?
+        @lifecycle.to!(:closing)
+        return finish_close(true) unless started
 
         deadline = monotonic + timeout
         @worker.begin_close(deadline)
         # grace beyond the deadline: the worker spills at the deadline itself; only a call stuck in the
         # network would keep it longer, and then we save its records here
         unless @worker.thread.join(timeout + 1.0)
-          spill(@worker.abort! + @queue.drain_all, :shutdown_deadline)
+          @spiller.call(@worker.abort! + @queue.drain_all, :shutdown_deadline)
           @worker.thread.join(0.1)
-          @journal&.close
-          return false
+          return finish_close(false)
         end
-        @journal&.close
-        @pid = nil
-        !@worker.outage? && !@worker.undelivered?
+        finish_close(!@worker.outage? && !@worker.undelivered?)
       end
     end
 
@@ -106,20 +116,26 @@ module KinesisJwtPipeline
       return off_trap { close! } if trap_context?
 
       @lock.synchronize do
-        @closed = true
-        return true unless started?
+        return true if @lifecycle.in?(:closed)
 
-        @queue.close
-        spill(@worker.abort! + @queue.drain_all, :close!)
-        @worker.thread.join(0.5)
-        @journal&.close
-        @pid = nil
-        true
+        started = started?
+        @lifecycle.to!(:closing)
+        if started
+          @queue.close
+          @spiller.call(@worker.abort! + @queue.drain_all, :close!)
+          @worker.thread.join(0.5)
+        end
+        finish_close(true)
       end
     end
 
     def closed?
-      @closed
+      @lifecycle.in?(:closing, :closed)
+    end
+
+    # :idle, :running, :closing or :closed (running means: in the process that started the worker).
+    def state
+      @lifecycle.state
     end
 
     # Queue depth and what the worker holds; `spilled` counts journal lines (reads the files).
@@ -132,7 +148,7 @@ module KinesisJwtPipeline
     end
 
     def started?
-      @pid == Process.pid
+      @pid == Process.pid && !@lifecycle.in?(:idle)
     end
 
     def client
@@ -150,16 +166,26 @@ module KinesisJwtPipeline
 
       @lock.synchronize do
         return if @pid == Process.pid
-        raise ClosedError, "KinesisJwtPipeline is closed" if @closed
+        raise ClosedError, "KinesisJwtPipeline is closed" if @lifecycle.in?(:closing, :closed)
 
         # After fork: the parent's queue, thread and journal file belong to the parent; start fresh.
         @queue = BoundedQueue.new(max_count: @config.max_queue, max_bytes: @config.max_queue_bytes,
                                   wake_at: @config.max_batch_records)
         @journal = @config.journal_path ? Journal.new(@config.journal_path) : nil
-        @worker = Worker.new(config: @config, queue: @queue, client: client, journal: @journal, events: @events).start
+        @spiller = Spiller.new(journal: @journal, events: @events)
+        @worker = Worker.new(config: @config, queue: @queue, client: client, journal: @journal, spiller: @spiller,
+                             events: @events).start
         register_at_exit
         @pid = Process.pid
+        @lifecycle.to!(:running)
       end
+    end
+
+    def finish_close(result)
+      @journal&.close if @pid == Process.pid
+      @pid = nil
+      @lifecycle.to!(:closed)
+      result
     end
 
     def register_at_exit
@@ -168,18 +194,6 @@ module KinesisJwtPipeline
       producer = self
       pid = Process.pid
       at_exit { producer.close if Process.pid == pid && !producer.closed? }
-    end
-
-    def spill(messages, reason)
-      return if messages.empty?
-
-      if @journal
-        @journal.append(messages)
-        @events.instrument("spilled", count: messages.size, reason: reason, path: @journal.dir, jtis: messages.map(&:jti))
-      else
-        @events.instrument("dropped", count: messages.size, reason: reason, jtis: messages.map(&:jti),
-                                      records: messages.map { |m| { partition_key: m.partition_key, data: m.token } })
-      end
     end
 
     # Mutex#lock raises in a signal handler; the work is handed to a thread, which may lock, and joined.

@@ -16,23 +16,48 @@ module KinesisJwtPipeline
     attr_reader :kid, :alg, :jwk
 
     # source: a Hash (string or symbol keys), a path to a JSON JWK file, or a JSON string.
+    # Errors never carry the source's text: JSON parser messages quote the input (the private `d` with it), a
+    # JSON string mistaken for a path would be echoed as the path, and Ruby prints an error's cause too, so
+    # the parser's error is not kept as the cause.
     def self.load(source)
       return source if source.is_a?(SigningKey)
 
       hash =
         case source
         when Hash then source
-        when String, Pathname
-          text = source.to_s.lstrip.start_with?("{") ? source.to_s : File.read(source.to_s)
-          JSON.parse(text)
+        when String, Pathname then parse(source)
         else
           raise ConfigurationError.new("signing_key must be a JWK Hash or a path to a JWK JSON file, got #{source.class}",
                                        hint: "c.signing_key = Rails.root.join(\"config/kjp/signing-key.json\")")
         end
+      raise ConfigurationError.new("signing key is not a JSON object", hint: KEY_FILE_HINT) unless hash.is_a?(Hash)
+
       new(hash)
-    rescue Errno::ENOENT, JSON::ParserError => e
-      raise ConfigurationError.new("cannot read signing key: #{e.message}", hint: "the key file must hold one JSON JWK")
     end
+
+    KEY_FILE_HINT = "the key must be one JSON JWK (a file path, a JSON string or a Hash)"
+
+    def self.parse(source)
+      inline = source.to_s.lstrip.start_with?("{", "[")
+      text = inline ? source.to_s : read_key_file(source)
+      begin
+        JSON.parse(text)
+      rescue JSON::ParserError
+        where = inline ? "the signing key given as a JSON string" : "the signing key file"
+        raise ConfigurationError.new("#{where} is not valid JSON", hint: KEY_FILE_HINT), cause: nil
+      end
+    end
+
+    def self.read_key_file(source)
+      File.read(source.to_s)
+    rescue SystemCallError => e
+      # the path is named only when it looks like one: a key pasted with a typo must not be echoed as a "path"
+      path = source.to_s
+      shown = path.length <= 256 && path.match?(%r{\A[\w./~ -]+\z}) && !path.include?("{") ? " #{path}" : ""
+      raise ConfigurationError.new("cannot read the signing key file#{shown} (#{e.class.name.split('::').last})",
+                                   hint: KEY_FILE_HINT), cause: nil
+    end
+    private_class_method :parse, :read_key_file
 
     # Generates a fresh private JWK, for `rake kinesis_jwt_pipeline:generate_key` and tests.
     def self.generate(alg: "ES256", kid: nil)
@@ -76,6 +101,12 @@ module KinesisJwtPipeline
       raise ConfigurationError, "key #{@kid} has no private member d: that is a public key" unless @jwk["d"]
 
       @key = build_key
+    rescue ConfigurationError
+      raise
+    rescue StandardError => e
+      # OpenSSL and base64 errors say nothing secret today; their messages are still not passed on
+      raise ConfigurationError.new("key #{@kid}: not a usable #{@alg} private key (#{e.class.name})",
+                                   hint: "check the JWK's x, y and d members"), cause: nil
     end
 
     # The JWK the consumer trusts: the same members minus the private ones, with alg filled in.
@@ -102,13 +133,25 @@ module KinesisJwtPipeline
       when "ES256"
         raise ConfigurationError, "key #{@kid}: crv must be P-256" unless @jwk["crv"] == "P-256"
 
-        JWT::JWK.import(@jwk.transform_keys(&:to_sym)).keypair
+        key = JWT::JWK.import(@jwk.transform_keys(&:to_sym)).keypair
+        check_pair(key.public_key == key.group.generator.mul(key.private_key))
+        key
       when "EdDSA"
         raise ConfigurationError, "key #{@kid}: crv must be Ed25519" unless @jwk["crv"] == "Ed25519"
 
         self.class.require_rbnacl!
-        RbNaCl::Signatures::Ed25519::SigningKey.new(::Base64.urlsafe_decode64(pad(@jwk["d"])))
+        key = RbNaCl::Signatures::Ed25519::SigningKey.new(::Base64.urlsafe_decode64(pad(@jwk["d"])))
+        check_pair(self.class.b64(key.verify_key.to_bytes) == @jwk["x"])
+        key
       end
+    end
+
+    # A d that does not belong to x (and y) would sign tokens that the published public key never verifies.
+    def check_pair(matches)
+      return if matches
+
+      raise ConfigurationError.new("key #{@kid}: the private member d does not match the public x/y",
+                                   hint: "the JWK's members come from different keys; export the key again")
     end
 
     def pad(s)

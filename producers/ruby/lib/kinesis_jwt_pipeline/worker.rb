@@ -10,27 +10,43 @@ module KinesisJwtPipeline
   class Worker
     include MonotonicClock
 
+    # The thread's life. running: sending; closing: sending what is left until idle or the close deadline;
+    # aborting: stop now, the caller takes what is unsent; stopped: the thread has ended.
+    PHASES = {
+      created: %i[running],
+      running: %i[closing aborting stopped],
+      closing: %i[aborting stopped],
+      aborting: %i[stopped],
+      stopped: []
+    }.freeze
+    # Where records go. kinesis: PutRecords. journal: an outage; everything is appended to the journal (so
+    # order per key holds) until a probe has resent it all.
+    ROUTES = { kinesis: %i[journal], journal: %i[kinesis] }.freeze
+
     attr_reader :thread
 
-    def initialize(config:, queue:, client:, journal:, events:)
+    def initialize(config:, queue:, client:, journal:, events:, spiller: Spiller.new(journal: journal, events: events))
       @config = config
       @queue = queue
       @client = client
       @journal = journal
       @events = events
+      @spiller = spiller
       @lock = Mutex.new
       @progress = ConditionVariable.new
       @pending = [] # taken from the queue, not yet acknowledged: in order, failed ones back in front
       @in_flight = []
-      @outage = journal&.pending? ? true : false # leftovers of a previous run are resent first
+      @phase = Lifecycle.new(PHASES, :created)
+      # leftovers of a previous run are resent first
+      @route = Lifecycle.new(ROUTES, journal&.pending? ? :journal : :kinesis)
       @next_probe = 0.0
       @close_deadline = nil
-      @abort = false
       @undelivered = false
       @strict = config.ordering == :strict
     end
 
     def start
+      @phase.to!(:running)
       @thread = Thread.new { run }
       @thread.name = "kinesis_jwt_pipeline" if @thread.respond_to?(:name=)
       @thread.report_on_exception = false
@@ -42,7 +58,11 @@ module KinesisJwtPipeline
     end
 
     def outage?
-      @outage
+      @route.in?(:journal)
+    end
+
+    def phase
+      @phase.state
     end
 
     # Whether any record was spilled or dropped instead of being delivered (close reports it).
@@ -75,12 +95,13 @@ module KinesisJwtPipeline
     # Send what is left, then stop; at the deadline whatever is still unsent is spilled.
     def begin_close(deadline)
       @close_deadline = deadline
+      @phase.move(:closing) # the thread may have ended already (crashed): then there is nothing to close
       @queue.close
     end
 
     # Stop now. Returns the messages that were not acknowledged (the caller spills them).
     def abort!
-      @abort = true
+      @phase.move(:aborting)
       @queue.wakeup
       @lock.synchronize do
         left = @in_flight + @pending
@@ -93,21 +114,22 @@ module KinesisJwtPipeline
     private
 
     def run
-      until @abort
+      until aborting?
         break if closing? && idle?
 
         if closing? && monotonic >= @close_deadline
           spill(take_all_unsent, :shutdown_deadline)
           break
         end
-        @outage ? outage_step : normal_step
+        outage? ? outage_step : normal_step
         signal_progress
       end
     rescue Exception => e # rubocop:disable Lint/RescueException -- a dying worker must still save its records
       @events.instrument("error", error: e, message: e.message, where: "worker")
-      spill(take_all_unsent, :worker_crashed) unless @abort
+      spill(take_all_unsent, :worker_crashed) unless aborting?
       raise unless e.is_a?(StandardError)
     ensure
+      @phase.move(:stopped)
       signal_progress
     end
 
@@ -141,18 +163,18 @@ module KinesisJwtPipeline
       end
 
       result = PutRecords.call(@client, @config.stream_name, batch)
-      return if @abort
+      return if aborting?
 
       now = monotonic
       expired = false
-      jitter = 0.5 + (rand * 0.5) # one draw per call, so entries that failed together are retried together
+      jitter = Backoff.jitter # one draw per call, so entries that failed together are retried together
       @lock.synchronize do
         @in_flight = []
         failed = result.failed.map do |(message, code, text)|
           message.attempts += 1
           message.first_failure_at ||= now
           message.last_error = "#{code}: #{text}"
-          message.next_attempt_at = now + backoff(message.attempts, jitter)
+          message.next_attempt_at = now + Backoff.delay(@config, message.attempts, jitter)
           expired ||= now - message.first_failure_at >= @config.retry_deadline
           message
         end
@@ -198,7 +220,7 @@ module KinesisJwtPipeline
     end
 
     def enter_outage(reason)
-      @outage = true
+      @route.to!(:journal)
       @next_probe = monotonic + @config.probe_interval
       spill(take_all_unsent, reason)
     end
@@ -217,7 +239,7 @@ module KinesisJwtPipeline
       @journal.seal
       resent = 0
       status = @journal.resend_each(batch_size: @config.max_batch_records, batch_bytes: @config.max_batch_bytes) do |batch|
-        break :aborted if @abort
+        break :aborted if aborting?
 
         result = PutRecords.call(@client, @config.stream_name, batch)
         report(result)
@@ -226,7 +248,7 @@ module KinesisJwtPipeline
       end
       @events.instrument("journal_resent", count: resent) if resent.positive?
       if status == :done && !@journal.pending?
-        @outage = false
+        @route.to!(:kinesis)
         @undelivered = false # everything spilled so far has now been delivered
       else
         @next_probe = monotonic + @config.probe_interval
@@ -243,38 +265,24 @@ module KinesisJwtPipeline
     end
 
     def spill(messages, reason)
-      return if messages.empty?
-
-      @undelivered = true
-      if @journal
-        begin
-          @journal.append(messages)
-          @events.instrument("spilled", count: messages.size, reason: reason, path: @journal.dir,
-                                        jtis: messages.map(&:jti))
-          return
-        rescue StandardError => e
-          @events.instrument("error", error: e, message: e.message, where: "journal")
-        end
-      end
-      @events.instrument("dropped", count: messages.size, reason: reason, jtis: messages.map(&:jti),
-                                    records: messages.map { |m| { partition_key: m.partition_key, data: m.token } })
+      @undelivered = true if @spiller.call(messages, reason)
     end
 
     def idle?
       @queue.empty? && @lock.synchronize { @pending.empty? && @in_flight.empty? }
     end
 
+    # closing also after an abort that followed a close: the deadline still applies
     def closing?
       !@close_deadline.nil?
     end
 
-    def next_due
-      @lock.synchronize { @pending.map(&:next_attempt_at).min || 0.0 }
+    def aborting?
+      @phase.in?(:aborting)
     end
 
-    # jitter: many processes throttled together do not retry in lockstep
-    def backoff(attempts, jitter)
-      [@config.retry_base_delay * (2**(attempts - 1)), @config.retry_max_delay].min * jitter
+    def next_due
+      @lock.synchronize { @pending.map(&:next_attempt_at).min || 0.0 }
     end
 
     def signal_progress
