@@ -23,7 +23,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { createConsumerHandler } from "../lib/pipeline/consumer-handler.js";
-import { consumerDepsFromEnv } from "../lib/wiring/consumer.js";
+import { consumerDepsFromEnv } from "../handlers/wiring/consumer.js";
 import { dynamoDbClient } from "../lib/aws/clients.js";
 import { localContext } from "../cli/commands/invoke.js";
 import { generateSigningKey } from "../lib/envelope/keys.js";
@@ -186,7 +186,7 @@ async function main() {
 
     const key = await generateSigningKey("ES256", "bench-es-1");
     const signer = await createSigner({ privateJwk: key.privateJwk, issuer: ISSUER, audience: AUDIENCE });
-    // Our side is wired exactly as the Lambda is (lib/wiring/consumer.ts), from an environment of its own.
+    // Our side is wired exactly as the Lambda is (handlers/wiring/consumer.ts), from an environment of its own.
     const logger = new Logger({ serviceName: "kjp-bench" });
     const ourHandler = createConsumerHandler({
       ...consumerDepsFromEnv(

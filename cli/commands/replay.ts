@@ -10,7 +10,7 @@ import { onFailureS3Source } from "../../lib/replay/onfailure-s3-source.js";
 import { onFailureSqsSource } from "../../lib/replay/onfailure-sqs-source.js";
 import { parseDuration } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
-import { replayEngineDepsFromEnv } from "../../lib/wiring/replay.js";
+import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
 import { formatSummaryTable, nothingLeftFailed } from "../../lib/replay/summary.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
 import type { ReplayCandidate, ReplayFilters, ReplayProgress } from "../../lib/replay/types.js";

@@ -14,7 +14,7 @@ import {
   type CreatedResources,
 } from "../local/resources.js";
 import { createConsumerHandler } from "../../lib/pipeline/consumer-handler.js";
-import { consumerDepsFromEnv } from "../../lib/wiring/consumer.js";
+import { consumerDepsFromEnv } from "../../handlers/wiring/consumer.js";
 import { EventSourceMappingRunner } from "../runner/runner.js";
 import { readStreamEventSettings } from "../service-definition/stream-event.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";

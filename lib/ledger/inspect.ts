@@ -7,7 +7,7 @@ import {
   type QueryCommandOutput,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import type { AttributeValueLike } from "../../processors/effects.js";
+import type { AttributeValueLike } from "../effects/effects.js";
 import { fromAttributeMap } from "./attribute-values.js";
 import { messageLedgerKey } from "./keys.js";
 import { FAILURES_INDEX } from "./ledger-items.js";

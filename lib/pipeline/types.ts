@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import type { VerifyResult } from "../envelope/types.js";
-import type { ProcessorRegistry } from "../../processors/index.js";
-import type { Notifier } from "../../processors/types.js";
+import type { ProcessorRegistry } from "../effects/processor.js";
+import type { Notifier } from "../effects/processor.js";
 import type { RecordReport } from "./outcome.js";
 import type { PipelineSettings } from "./settings.js";
 

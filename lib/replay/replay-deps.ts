@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createProcessorRegistry, type ProcessorRegistry } from "../../processors/index.js";
-import type { Notifier } from "../../processors/types.js";
+import type { ProcessorRegistry } from "../effects/processor.js";
+import type { Notifier } from "../effects/processor.js";
 import type { Verifier } from "../envelope/verify.js";
 import { verifyWith } from "../pipeline/verify-with.js";
 import { createBatchPipeline } from "../pipeline/pipeline.js";
@@ -22,7 +22,7 @@ export interface ReplayPipelineOptions {
   dynamodb: DynamoDBClient;
   ledgerTable: string;
   projectionsTable: string;
-  processors?: ProcessorRegistry;
+  processors: ProcessorRegistry;
   notifier?: Notifier;
   settings?: Partial<PipelineSettings>;
 }
@@ -30,7 +30,7 @@ export interface ReplayPipelineOptions {
 export function createReplayEngineDeps(options: ReplayPipelineOptions): ReplayEngineDeps {
   return engineDepsFromPipelineDeps({
     verify: replayVerify(options.verifier, options.horizonSec),
-    processors: options.processors ?? createProcessorRegistry(),
+    processors: options.processors,
     dynamodb: options.dynamodb,
     ledgerTable: options.ledgerTable,
     projectionsTable: options.projectionsTable,

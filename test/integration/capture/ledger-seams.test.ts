@@ -18,6 +18,7 @@ import { reopenRejectedMarker, resolveRejectedRecord } from "../../../lib/ledger
 import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
 import { tokenHash } from "../../../lib/pipeline/redelivery.js";
 import { runReplay } from "../../../lib/replay/engine.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
 import { createReplayEngineDeps } from "../../../lib/replay/replay-deps.js";
 import type { ReplayCandidate } from "../../../lib/replay/types.js";
 import type { ReplayEngineDeps } from "../../../lib/replay/engine.js";
@@ -114,6 +115,7 @@ describe("dry run dedupe: the same rule as the pipeline (marker AND the hash of 
       audience: "crm-pipeline",
     });
     deps = createReplayEngineDeps({
+      processors: createProcessorRegistry(),
       verifier: createVerifier({
         audience: "crm-pipeline",
         issuers: [

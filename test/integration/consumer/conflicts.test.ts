@@ -3,7 +3,7 @@ import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
 import type { PipelineDeps } from "../../../lib/pipeline/types.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
-import type { Processor } from "../../../processors/types.js";
+import type { Processor } from "../../../lib/effects/processor.js";
 import {
   accountItems,
   dealMessage,

@@ -5,7 +5,7 @@ import { Command } from "commander";
 import { generateSigningKey } from "../../../lib/envelope/keys.js";
 import { createSigner } from "../../../lib/envelope/sign.js";
 import { ConfigurationError } from "../../../lib/errors/kjp-error.js";
-import { consumerDepsFromEnv } from "../../../lib/wiring/consumer.js";
+import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
 import { localContext, register as registerInvoke } from "../../../cli/commands/invoke.js";
 import { register as registerLedger } from "../../../cli/commands/ledger.js";
 import { AUDIENCE, dealMessage, event, FakeShard, id, ISSUER, setUpEnv, type TestEnv } from "./support.js";

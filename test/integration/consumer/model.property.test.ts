@@ -4,7 +4,7 @@ import { recordLedgerKey } from "../../../lib/ledger/keys.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 import { TransientError } from "../../../lib/errors/kjp-error.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
-import type { Notification, Processor } from "../../../processors/types.js";
+import type { Notification, Processor } from "../../../lib/effects/processor.js";
 import { DEAL_STAGES } from "../../../schemas/deal-stage-changed.v1.js";
 import {
   accountItems,

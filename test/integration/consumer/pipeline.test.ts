@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { recordLedgerKey } from "../../../lib/ledger/keys.js";
 import type { PipelineDeps } from "../../../lib/pipeline/types.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
-import type { Notification, Processor } from "../../../processors/types.js";
+import type { Notification, Processor } from "../../../lib/effects/processor.js";
 import {
   accountItems,
   contactMessage,

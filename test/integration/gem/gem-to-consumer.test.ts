@@ -15,7 +15,7 @@ import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
 import { projectRoot } from "../../../lib/util/project-root.js";
 import { createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
-import { consumerDepsFromEnv } from "../../../lib/wiring/consumer.js";
+import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
 import { EventSourceMappingRunner } from "../../../dev/runner/runner.js";
 import { readStreamEventSettings } from "../../../dev/service-definition/stream-event.js";
 import { expectedPipelineTotals, planGemWorkload, type GemMessage } from "./gem-messages.js";

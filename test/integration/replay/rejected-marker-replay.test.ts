@@ -88,7 +88,13 @@ const live = () =>
     ...tables,
   });
 const replayDeps = (horizonSec: number) =>
-  createReplayEngineDeps({ verifier, horizonSec, dynamodb: client, ...tables });
+  createReplayEngineDeps({
+    verifier,
+    horizonSec,
+    processors: createProcessorRegistry(),
+    dynamodb: client,
+    ...tables,
+  });
 const source = (reasons: string[]) =>
   ledgerSource({ dynamodb: client, ledgerTable: tables.ledgerTable, filters: { reasons } });
 const item = async (jti: string) => (await findByJti(client, tables.ledgerTable, jti, ISSUER))[0];

@@ -16,7 +16,8 @@ import { createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js
 import { createReplayEngineDeps } from "../../../lib/replay/replay-deps.js";
 import type { ReplayEngineDeps } from "../../../lib/replay/engine.js";
 import type { OnFailureOverride } from "../../../dev/runner/runner.js";
-import { createProcessorRegistry, type ProcessorRegistry } from "../../../processors/index.js";
+import type { ProcessorRegistry } from "../../../lib/effects/processor.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
 import { registry } from "../../../schemas/index.js";
 import { createFixture, settings, uniqueName, type Fixture } from "../runner/runner-fixture.js";
 

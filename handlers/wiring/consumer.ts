@@ -2,13 +2,13 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createProcessorRegistry } from "../../processors/index.js";
-import type { Notifier } from "../../processors/types.js";
+import type { Notifier } from "../../lib/effects/processor.js";
 import { registry } from "../../schemas/index.js";
-import { dynamoDbClient } from "../aws/clients.js";
-import { consumerConfigFromEnv } from "../config/consumer-config.js";
-import { createVerifier } from "../envelope/verify.js";
-import type { ConsumerHandlerDeps } from "../pipeline/consumer-handler.js";
-import { verifyWith } from "../pipeline/verify-with.js";
+import { dynamoDbClient } from "../../lib/aws/clients.js";
+import { consumerConfigFromEnv } from "../../lib/config/consumer-config.js";
+import { createVerifier } from "../../lib/envelope/verify.js";
+import type { ConsumerHandlerDeps } from "../../lib/pipeline/consumer-handler.js";
+import { verifyWith } from "../../lib/pipeline/verify-with.js";
 
 export interface ConsumerDepsOptions {
   /** Seconds past `exp` still accepted (replay's horizon); default 0, the live path. */

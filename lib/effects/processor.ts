@@ -1,4 +1,4 @@
-import type { VerifiedMessage } from "../lib/envelope/types.js";
+import type { VerifiedMessage } from "../envelope/types.js";
 import type { Effect } from "./effects.js";
 
 /**
@@ -27,6 +27,9 @@ export type ProcessorResult =
  * version of its type). Throwing means "transient, try again later"; a permanent problem is a `refused` result.
  */
 export type Processor = (message: VerifiedMessage) => ProcessorResult;
+
+/** Processors by message type (processors/index.ts builds the registry). */
+export type ProcessorRegistry = ReadonlyMap<string, Processor>;
 
 export const refuse = (detail: string): ProcessorResult => ({ kind: "refused", detail });
 export const apply = (effects: Effect[], notification?: Notification): ProcessorResult =>

@@ -1,11 +1,11 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient, kinesisClient, sqsClient } from "../aws/clients.js";
-import { optionalSetting } from "../config/env.js";
-import { horizonFromEnv, replayDrainConfigFromEnv } from "../config/replay-config.js";
-import type { ReplayEngineDeps } from "../replay/engine.js";
-import { engineDepsFromPipelineDeps } from "../replay/replay-deps.js";
-import { createReplayHandler, type ReplayHandler } from "../replay/replay-handler.js";
+import { dynamoDbClient, kinesisClient, sqsClient } from "../../lib/aws/clients.js";
+import { optionalSetting } from "../../lib/config/env.js";
+import { horizonFromEnv, replayDrainConfigFromEnv } from "../../lib/config/replay-config.js";
+import type { ReplayEngineDeps } from "../../lib/replay/engine.js";
+import { engineDepsFromPipelineDeps } from "../../lib/replay/replay-deps.js";
+import { createReplayHandler, type ReplayHandler } from "../../lib/replay/replay-handler.js";
 import { consumerDepsFromEnv } from "./consumer.js";
 
 /** Everything replay needs, from the consumer's own environment (same tables, key sets, settings) + the horizon. */

@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { generateSigningKey } from "../envelope/keys.js";
-import { createSigner, type Signer } from "../envelope/sign.js";
+import { generateSigningKey } from "../../lib/envelope/keys.js";
+import { createSigner, type Signer } from "../../lib/envelope/sign.js";
 import { replayEngineDepsFromEnv } from "./replay.js";
 import { consumerDepsFromEnv } from "./consumer.js";
 import { exampleOf } from "../../schemas/test-helpers.js";
