@@ -26,7 +26,7 @@ import { createConsumerHandler } from "../lib/pipeline/consumer-handler.js";
 import { consumerDepsFromEnv } from "../handlers/wiring/consumer.js";
 import { dynamoDbClient } from "../lib/aws/clients.js";
 import { localContext } from "../cli/commands/invoke.js";
-import { generateSigningKey } from "../lib/envelope/keys.js";
+import { generateSigningKey } from "../lib/envelope/signing-keys.js";
 import { createSigner, type Signer } from "../lib/envelope/sign.js";
 import { uuidv7 } from "../lib/envelope/uuidv7.js";
 import { ensureConsumerTables } from "../lib/ledger/tables.js";

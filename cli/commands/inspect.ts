@@ -15,7 +15,7 @@ import { createVerifier, type Verifier } from "../../lib/envelope/verify.js";
 import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
 import { fromAttributeMap } from "../../lib/ledger/attribute-values.js";
 import { findByJti, type LedgerEntry } from "../../lib/ledger/inspect.js";
-import { recordLedgerKey } from "../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../lib/ledger/ledger-keys.js";
 import { readRange } from "../../lib/replay/range-reader.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { isSequenceNumber } from "../../lib/kinesis/sequence.js";

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import type { JWK } from "jose";
-import { generateSigningKey } from "../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../lib/envelope/signing-keys.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 
 export interface KeysCommandDeps {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { Command } from "commander";
-import { generateSigningKey } from "../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../lib/envelope/signing-keys.js";
 import { contactUpsertedV2 } from "../../schemas/contact-upserted.v2.js";
 import { dealStageChangedV1 } from "../../schemas/deal-stage-changed.v1.js";
 import type { PutRecordsFn } from "../../lib/producer/types.js";

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JWK } from "jose";
-import { generateSigningKey } from "../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../lib/envelope/signing-keys.js";
 import { createSigner, type Signer } from "../../lib/envelope/sign.js";
 import type { SigningIdentity } from "./workload.js";
 

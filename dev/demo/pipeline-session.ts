@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
 import { loadServiceDefinition } from "../service-definition/service-definition.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
-import { startDev } from "../local/cli-up.js";
+import { startDevStack } from "../local/dev-stack.js";
 import { kjpDir } from "../local/project-paths.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 import {
@@ -114,7 +114,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
         "First run: installing moto (SQS, S3, CloudWatch Logs emulator) into .venv from PyPI; this takes a minute, once.",
       );
     log("Starting the local stack (kinesis-mock, DynamoDB Local, moto)...");
-    const dev = await startDev({ stage });
+    const dev = await startDevStack({ stage });
     resources = dev.resources;
     stopStack = () => dev.stop();
     log(

@@ -1,76 +1,13 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { loadServiceDefinition } from "../service-definition/service-definition.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
-import {
-  createResources,
-  defaultResourceClients,
-  destroyResourceClients,
-  type CreatedResources,
-} from "./resources.js";
-import { kjpDir } from "./project-paths.js";
-import { applyStackEnv, startLocalStack, type LocalStack, type LocalStackOptions } from "./stack.js";
+import { type DevStack, type DevStackOptions, startDevStack } from "./dev-stack.js";
 
-export interface DevOptions extends LocalStackOptions {
-  stage?: string;
+export interface DevOptions extends DevStackOptions {
   /** Stop right after start-up and resource creation (measurement, smoke test). */
   exitWhenReady?: boolean;
   log?: (line: string) => void;
 }
 
-export interface DevSession {
-  stack: LocalStack;
-  resources: CreatedResources;
-  /** The shell file with `export` lines for every variable a tool needs to reach the stack. */
-  envFile: string;
-  timings: { stackMs: number; resourcesMs: number; totalMs: number; perEmulatorMs: Record<string, number> };
-  stop(): Promise<void>;
-}
-
-/**
- * Boots the local stack and creates serverless.yml's resources: the shared start-up of `npm run stack:up`,
- * `kjp dev` and `npm start`. The environment is applied to this process and written to .kjp/stack.env so
- * another shell can `source` it and use `kjp` against the same stack.
- */
-export async function startDev(options: DevOptions = {}): Promise<DevSession> {
-  const started = Date.now();
-  const stack = await startLocalStack(options);
-  const stackMs = Date.now() - started;
-  try {
-    applyStackEnv(stack);
-    const clients = defaultResourceClients();
-    let resources: CreatedResources;
-    const resourcesStarted = Date.now();
-    try {
-      resources = await createResources(
-        loadServiceDefinition({ stage: options.stage ?? "local", region: stack.env.AWS_REGION }),
-        clients,
-      );
-    } finally {
-      destroyResourceClients(clients);
-    }
-    const resourcesMs = Date.now() - resourcesStarted;
-    Object.assign(process.env, resources.env);
-    mkdirSync(kjpDir(), { recursive: true });
-    const envFile = kjpDir("stack.env");
-    const lines = Object.entries({ ...stack.env, ...resources.env }).map(
-      ([k, v]) => `export ${k}=${JSON.stringify(v)}`,
-    );
-    writeFileSync(envFile, `${lines.join("\n")}\n`);
-    const perEmulatorMs = Object.fromEntries(stack.emulators.map((e) => [e.name, e.startMs ?? 0]));
-    return {
-      stack,
-      resources,
-      envFile,
-      timings: { stackMs, resourcesMs, totalMs: Date.now() - started, perEmulatorMs },
-      stop: () => stack.stop(),
-    };
-  } catch (error) {
-    await stack.stop();
-    throw error;
-  }
-}
-
-function describe(session: DevSession): string[] {
+function describe(session: DevStack): string[] {
   const { stack, resources, timings } = session;
   const lines = stack.external
     ? [
@@ -92,9 +29,9 @@ function describe(session: DevSession): string[] {
 /** `kjp dev`-like entry without a runner: stack + resources, then wait for Ctrl-C. */
 export async function runDev(options: DevOptions = {}): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
-  let session: DevSession;
+  let session: DevStack;
   try {
-    session = await startDev(options);
+    session = await startDevStack(options);
   } catch (error) {
     log(error instanceof KjpError ? error.toString() : String((error as Error).stack ?? error));
     return 1;

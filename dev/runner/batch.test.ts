@@ -1,5 +1,5 @@
 import { batchLength, batchReadiness, laneFor } from "./batch.js";
-import { MAX_INVOCATION_PAYLOAD_BYTES } from "./event.js";
+import { MAX_INVOCATION_PAYLOAD_BYTES } from "./event-size.js";
 
 const limits = { batchSize: 3, maximumBatchingWindowInSeconds: 0 };
 

@@ -1,4 +1,4 @@
-import { MAX_INVOCATION_PAYLOAD_BYTES, eventBytes } from "./event.js";
+import { MAX_INVOCATION_PAYLOAD_BYTES, eventBytes } from "./event-size.js";
 
 /**
  * How many of the queued records go into the next invocation, and when to invoke. AWS invokes when the batch

@@ -8,7 +8,7 @@ import { batchLength, batchReadiness, laneFor } from "./batch.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
 import type { EventContext, StreamRecord } from "../../lib/kinesis/event-record.js";
-import { eventRecordBytes } from "./event.js";
+import { eventRecordBytes } from "./event-size.js";
 import type { Invocation } from "./invoker.js";
 import { interpretResult, type BatchOutcome } from "./response.js";
 import type { FailureCondition } from "../../lib/kinesis/on-failure-record.js";

@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { generateSigningKey } from "../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../lib/envelope/signing-keys.js";
 import { createSigner, type Signer } from "../../lib/envelope/sign.js";
 import { replayEngineDepsFromEnv } from "./replay.js";
 import { consumerDepsFromEnv } from "./consumer.js";

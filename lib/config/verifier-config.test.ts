@@ -1,5 +1,5 @@
 import { verifierOptionsFromEnv } from "./verifier-config.js";
-import { generateSigningKey } from "../envelope/keys.js";
+import { generateSigningKey } from "../envelope/signing-keys.js";
 import { pingValidator } from "../envelope/testing/fixtures.js";
 
 let jwks: string;

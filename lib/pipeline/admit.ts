@@ -1,6 +1,6 @@
 import type { VerifiedMessage, VerifyResult } from "../envelope/types.js";
 import { type CommitUnit, type LedgerWrite, newUnitState } from "../ledger/commit-unit.js";
-import { messageLedgerKey, recordLedgerKey } from "../ledger/keys.js";
+import { messageLedgerKey, recordLedgerKey } from "../ledger/ledger-keys.js";
 import type { MessageFacts } from "../ledger/ledger-items.js";
 import { doneWrite, recordRejectionWrite, rejectedMarkerWrite } from "../ledger/ledger-writes.js";
 import { prefetchMarkers } from "../ledger/prefetch.js";

@@ -1,5 +1,5 @@
 import { writeFailedItem } from "../ledger/failures.js";
-import { messageLedgerKey } from "../ledger/keys.js";
+import { messageLedgerKey } from "../ledger/ledger-keys.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import { type BatchState, failureOf, subjectOf } from "./batch-state.js";
 import { isFinished } from "./outcome.js";

@@ -1,7 +1,7 @@
 import type { PutRecordsRequestEntry, PutRecordsResultEntry } from "@aws-sdk/client-kinesis";
 import fc from "fast-check";
 import { createSigner, type SignInput } from "../envelope/sign.js";
-import { generateSigningKey } from "../envelope/keys.js";
+import { generateSigningKey } from "../envelope/signing-keys.js";
 import { registry } from "../../schemas/index.js";
 import { noteAddedV1 } from "../../schemas/note-added.v1.js";
 import {

@@ -1,5 +1,5 @@
 import type { MarkerSnapshot } from "../ledger/prefetch.js";
-import { messageLedgerKey } from "../ledger/keys.js";
+import { messageLedgerKey } from "../ledger/ledger-keys.js";
 import { peekIdentity } from "../pipeline/peek.js";
 import type { VerifyFn } from "../pipeline/types.js";
 import { isRedelivery, tokenHash } from "../pipeline/redelivery.js";

@@ -1,5 +1,5 @@
 import { registry } from "../../schemas/index.js";
-import { generateSigningKey } from "../envelope/keys.js";
+import { generateSigningKey } from "../envelope/signing-keys.js";
 import { parseJwks } from "../envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../envelope/keysets/static-key-set.js";
 import { createSigner, type Signer } from "../envelope/sign.js";

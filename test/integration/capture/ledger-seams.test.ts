@@ -5,7 +5,7 @@ import {
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { dynamoDbClient } from "../../../lib/aws/clients.js";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../../../lib/envelope/keysets/static-key-set.js";
 import { createSigner, type Signer } from "../../../lib/envelope/sign.js";
@@ -13,7 +13,7 @@ import { uuidv7 } from "../../../lib/envelope/uuidv7.js";
 import { createVerifier } from "../../../lib/envelope/verify.js";
 import { fromAttributeMap, toAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { listFailures } from "../../../lib/ledger/inspect.js";
-import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { reopenRejectedMarker, resolveRejectedRecord } from "../../../lib/ledger/resolution.js";
 import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
 import { tokenHash } from "../../../lib/pipeline/redelivery.js";

@@ -1,5 +1,5 @@
 import { claimMessage } from "../../../lib/ledger/claim.js";
-import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import type { PipelineDeps } from "../../../lib/pipeline/types.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 import { createProcessorRegistry } from "../../../processors/index.js";

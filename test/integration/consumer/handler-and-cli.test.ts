@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { createSigner } from "../../../lib/envelope/sign.js";
 import { ConfigurationError } from "../../../lib/errors/kjp-error.js";
 import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";

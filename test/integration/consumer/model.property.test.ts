@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { KinesisStreamRecord } from "aws-lambda";
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 import { TransientError } from "../../../lib/errors/kjp-error.js";
 import { createProcessorRegistry } from "../../../processors/index.js";

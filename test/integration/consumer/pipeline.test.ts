@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import type { PipelineDeps } from "../../../lib/pipeline/types.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
 import type { Notification, Processor } from "../../../lib/effects/processor.js";

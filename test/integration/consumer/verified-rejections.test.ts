@@ -1,5 +1,5 @@
 import { findByJti } from "../../../lib/ledger/inspect.js";
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import {
   dealMessage,
   event,

@@ -10,9 +10,9 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { JWK } from "jose";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../../lib/aws/clients.js";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
-import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { projectRoot } from "../../../lib/util/project-root.js";
 import { createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
 import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";

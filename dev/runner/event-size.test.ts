@@ -1,6 +1,6 @@
 import { compareSequenceNumbers } from "../../lib/kinesis/sequence.js";
 import { toEvent, toEventRecord, type StreamRecord } from "../../lib/kinesis/event-record.js";
-import { eventBytes, eventRecordBytes } from "./event.js";
+import { eventBytes, eventRecordBytes } from "./event-size.js";
 
 const ctx = {
   awsRegion: "us-east-2",
