@@ -4,6 +4,7 @@ import { dynamoDbClient } from "../../lib/aws/clients.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { listFailures, type LedgerEntry } from "../../lib/ledger/inspect.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
+import { optionalSetting } from "../../lib/config/env.js";
 
 export interface FailuresCommandDeps {
   out: (text: string) => void;
@@ -73,7 +74,7 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
     .option("--table <name>", "ledger table (default: KJP_LEDGER_TABLE)")
     .option("--json", "one JSON object per line (the whole item, raw record cut to 80 characters)", false)
     .action(async (opts: FailuresOpts) => {
-      const table = opts.table ?? env.KJP_LEDGER_TABLE;
+      const table = opts.table ?? optionalSetting(env, "KJP_LEDGER_TABLE");
       if (!table)
         throw new ConfigurationError("no ledger table given", "pass --table NAME or set KJP_LEDGER_TABLE");
       const limit = Number(opts.limit);

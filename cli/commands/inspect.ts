@@ -20,6 +20,7 @@ import { readRange } from "../../lib/replay/range-reader.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { isSequenceNumber } from "../../lib/kinesis/sequence.js";
 import { type TokenView, viewToken } from "../../lib/replay/token-view.js";
+import { optionalSetting } from "../../lib/config/env.js";
 
 export interface InspectCommandDeps {
   out: (text: string) => void;
@@ -145,10 +146,10 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
     .option("--table <name>", "ledger table (default KJP_LEDGER_TABLE)")
     .option("--json", "one JSON object", false)
     .action(async (target: string, opts: InspectOpts) => {
-      const table = opts.table ?? env.KJP_LEDGER_TABLE;
+      const table = opts.table ?? optionalSetting(env, "KJP_LEDGER_TABLE");
       if (!table)
         throw new ConfigurationError("no ledger table given", "pass --table NAME or set KJP_LEDGER_TABLE");
-      const streamName = opts.stream ?? env.KJP_STREAM_NAME;
+      const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
       const dynamodb = (deps.dynamodb ?? (() => dynamoDbClient()))();
       const kinesis = (deps.kinesis ?? (() => kinesisClient()))();
       try {

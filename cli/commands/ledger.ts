@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { dynamoDbClient } from "../../lib/aws/clients.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { findByJti, listFailures } from "../../lib/ledger/inspect.js";
+import { optionalSetting } from "../../lib/config/env.js";
 
 export interface LedgerCommandDeps {
   out: (text: string) => void;
@@ -11,7 +12,7 @@ export interface LedgerCommandDeps {
 }
 
 function tableName(option: string | undefined, env: NodeJS.ProcessEnv): string {
-  const name = option ?? env.KJP_LEDGER_TABLE;
+  const name = option ?? optionalSetting(env, "KJP_LEDGER_TABLE");
   if (!name)
     throw new ConfigurationError("no ledger table given", "pass --table NAME or set KJP_LEDGER_TABLE");
   return name;

@@ -10,6 +10,7 @@ import { registry } from "../../schemas/index.js";
 import type { PayloadValidator } from "../../lib/envelope/types.js";
 import { parseDuration } from "../../lib/config/env.js";
 import { parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
+import { optionalSetting } from "../../lib/config/env.js";
 
 export interface PublishCommandDeps {
   out: (text: string) => void;
@@ -110,10 +111,18 @@ Prints one JSON summary line. Exit code 0 when every message was acknowledged, 1
 or failed (each one is reported on stderr), 2 on a usage or configuration error.`,
     )
     .action(async (opts: PublishOptions) => {
-      const stream = required(opts.stream ?? env.KJP_STREAM, "--stream", "KJP_STREAM");
-      const keyFile = required(opts.key ?? env.KJP_SIGNING_KEY, "--key", "KJP_SIGNING_KEY");
-      const issuer = required(opts.issuer ?? env.KJP_ISSUER, "--issuer", "KJP_ISSUER");
-      const audience = required(opts.audience ?? env.KJP_AUDIENCE, "--audience", "KJP_AUDIENCE");
+      const stream = required(opts.stream ?? optionalSetting(env, "KJP_STREAM"), "--stream", "KJP_STREAM");
+      const keyFile = required(
+        opts.key ?? optionalSetting(env, "KJP_SIGNING_KEY"),
+        "--key",
+        "KJP_SIGNING_KEY",
+      );
+      const issuer = required(opts.issuer ?? optionalSetting(env, "KJP_ISSUER"), "--issuer", "KJP_ISSUER");
+      const audience = required(
+        opts.audience ?? optionalSetting(env, "KJP_AUDIENCE"),
+        "--audience",
+        "KJP_AUDIENCE",
+      );
       const ttlSeconds = parseDuration(opts.ttl, "--ttl");
       const timeoutMs = parseDuration(opts.timeout, "--timeout") * 1000;
       const lingerMs = /^\d+$/.test(opts.linger) ? Number(opts.linger) : NaN;

@@ -8,7 +8,7 @@ import { runReplay, type ReplayEngineDeps, type ReplayResult } from "../../lib/r
 import { ledgerSource } from "../../lib/replay/ledger-source.js";
 import { onFailureS3Source } from "../../lib/replay/onfailure-s3-source.js";
 import { onFailureSqsSource } from "../../lib/replay/onfailure-sqs-source.js";
-import { parseDuration } from "../../lib/config/env.js";
+import { optionalSetting, parseDuration } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
 import { formatSummaryTable, nothingLeftFailed } from "../../lib/replay/summary.js";
@@ -160,7 +160,7 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
           `--visibility-timeout "${opts.visibilityTimeout}" must be 0 to 43200 seconds`,
         );
       const horizonSec = opts.horizon ? parseDuration(opts.horizon, "--horizon", 0) : horizonFromEnv(env);
-      const streamName = opts.stream ?? env.KJP_STREAM_NAME;
+      const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
 
       const dynamodb = dynamoDbClient();
       const kinesis = kinesisClient();
@@ -183,8 +183,9 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
             ...(stream ? { stream } : {}),
           });
         } else if (opts.from === "onfailure") {
-          const bucket = opts.bucket ?? (opts.queueUrl ? undefined : env.KJP_ONFAILURE_BUCKET);
-          const queueUrl = opts.queueUrl ?? env.KJP_ONFAILURE_QUEUE_URL;
+          const bucket =
+            opts.bucket ?? (opts.queueUrl ? undefined : optionalSetting(env, "KJP_ONFAILURE_BUCKET"));
+          const queueUrl = opts.queueUrl ?? optionalSetting(env, "KJP_ONFAILURE_QUEUE_URL");
           if (bucket) {
             source = onFailureS3Source({
               s3,
@@ -210,7 +211,7 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
             );
           }
         } else {
-          const logGroup = opts.logGroup ?? env.KJP_CONSUMER_LOG_GROUP;
+          const logGroup = opts.logGroup ?? optionalSetting(env, "KJP_CONSUMER_LOG_GROUP");
           if (!logGroup)
             throw new ConfigurationError(
               "--from cloudwatch needs --log-group (the consumer's log group)",

@@ -19,6 +19,7 @@ import { EventSourceMappingRunner } from "../runner/runner.js";
 import { readStreamEventSettings } from "../service-definition/stream-event.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
 import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";
+import { optionalSetting } from "../../lib/config/env.js";
 
 export const DEFAULT_AUDIENCE = "kinesis-jwt-pipeline";
 
@@ -136,7 +137,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     await stopStack();
   };
   try {
-    const audience = process.env.KJP_AUDIENCE ?? DEFAULT_AUDIENCE;
+    const audience = optionalSetting(process.env, "KJP_AUDIENCE") ?? DEFAULT_AUDIENCE;
     const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience);
     const consumerEnv: NodeJS.ProcessEnv = {
       ...process.env,

@@ -9,6 +9,7 @@ import { consumerConfigFromEnv } from "../../lib/config/consumer-config.js";
 import { createVerifier } from "../../lib/envelope/verify.js";
 import type { ConsumerHandlerDeps } from "../../lib/pipeline/consumer-handler.js";
 import { verifyWith } from "../../lib/pipeline/verify-with.js";
+import { optionalSetting } from "../../lib/config/env.js";
 
 export interface ConsumerDepsOptions {
   /** Seconds past `exp` still accepted (replay's horizon); default 0, the live path. */
@@ -28,10 +29,12 @@ export function consumerDepsFromEnv(
 ): ConsumerHandlerDeps {
   const config = consumerConfigFromEnv(env, registry);
   const verifier = createVerifier(config.verifier);
-  const logger = options.logger ?? new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? "kjp-consumer" });
+  const logger =
+    options.logger ??
+    new Logger({ serviceName: optionalSetting(env, "POWERTOOLS_SERVICE_NAME") ?? "kjp-consumer" });
   const metrics = new Metrics({
-    namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? "kjp",
-    serviceName: env.POWERTOOLS_SERVICE_NAME ?? "kjp-consumer",
+    namespace: optionalSetting(env, "POWERTOOLS_METRICS_NAMESPACE") ?? "kjp",
+    serviceName: optionalSetting(env, "POWERTOOLS_SERVICE_NAME") ?? "kjp-consumer",
   });
   return {
     verify: verifyWith(verifier, options.expGraceSec),
