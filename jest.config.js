@@ -1,4 +1,7 @@
 // ESM mode: jose 6 is ESM-only, so tests run as native ES modules (NODE_OPTIONS=--experimental-vm-modules).
+// KJP_CANARY=1 runs only the planted failing test (scripts/test-canary.sh).
+const canary = process.env.KJP_CANARY === "1";
+
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: "node",
@@ -7,7 +10,9 @@ export default {
   transform: {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json" }],
   },
-  testMatch: ["<rootDir>/{handlers,processors,schemas,lib,dev,cli,test}/**/*.test.ts"],
+  testMatch: canary
+    ? ["<rootDir>/test/canary/unit.canary.ts"]
+    : ["<rootDir>/{handlers,processors,schemas,lib,dev,cli,scripts,test}/**/*.test.ts"],
   testPathIgnorePatterns: [
     "/node_modules/",
     "/dist/",

@@ -5,7 +5,10 @@ import base from "./jest.config.js";
 /** @type {import('jest').Config} */
 export default {
   ...base,
-  testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
+  testMatch:
+    process.env.KJP_CANARY === "1"
+      ? ["<rootDir>/test/canary/integration.canary.ts"]
+      : ["<rootDir>/test/integration/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   globalSetup: "<rootDir>/test/integration/setup/global-setup.mjs",
   globalTeardown: "<rootDir>/test/integration/setup/global-teardown.mjs",

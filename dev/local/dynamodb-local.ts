@@ -7,6 +7,7 @@ import { startManagedProcess } from "./managed-process.js";
 import { requireJava17 } from "./prerequisites.js";
 import { packageDir } from "./project-paths.js";
 import { startOnFreePort } from "./start-on-free-port.js";
+import { projectRoot } from "../../lib/util/project-root.js";
 
 export interface DynamoDbLocalOptions {
   /** Fixed port; default a free loopback port. */
@@ -64,8 +65,10 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
         `-Djava.library.path=${join(jarDir, "DynamoDBLocal_lib")}`,
-        "-jar",
+        // DynamoDB Local has no host option: this launcher (source-file mode) binds it to 127.0.0.1 only.
+        "-cp",
         join(jarDir, "DynamoDBLocal.jar"),
+        join(projectRoot(), "dev", "local", "LoopbackDynamoDbLocal.java"),
         "-port",
         String(port),
         "-sharedDb",
@@ -79,6 +82,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
       name: "dynamodb",
       endpoint,
       port,
+      pid: proc.pid,
       logFile: proc.logFile,
       startMs: proc.startMs,
       stop: proc.stop,

@@ -5,6 +5,8 @@ export interface Emulator {
   port: number;
   /** Where the emulator's own output goes (absent when nothing was started, e.g. an external endpoint). */
   logFile?: string;
+  /** The emulator's process (absent when nothing was started). */
+  pid?: number;
   /** Milliseconds from spawn to the first successful health check. */
   startMs?: number;
   stop(): Promise<void>;

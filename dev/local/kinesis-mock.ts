@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import type { Emulator } from "./emulator.js";
 import { findFreePort } from "./free-port.js";
@@ -7,6 +8,7 @@ import { httpAnswers } from "./http-health.js";
 import { startManagedProcess } from "./managed-process.js";
 import { packageDir } from "./project-paths.js";
 import { startOnFreePort } from "./start-on-free-port.js";
+import { projectRoot } from "../../lib/util/project-root.js";
 
 export interface KinesisMockOptions {
   /** Fixed plain-HTTP port; default a free loopback port. */
@@ -70,7 +72,12 @@ export async function startKinesisMock(opts: KinesisMockOptions = {}): Promise<E
       name: "kinesis-mock",
       logName: `kinesis-mock-${port}`,
       command: process.execPath,
-      args: [join(dir, "main.js")],
+      // kinesis-local listens on 0.0.0.0 with no host setting: the preload makes it listen on 127.0.0.1 only.
+      args: [
+        "--import",
+        pathToFileURL(join(projectRoot(), "dev", "local", "loopback-only-listen.mjs")).href,
+        join(dir, "main.js"),
+      ],
       cwd: dir,
       env: {
         KINESIS_MOCK_PLAIN_PORT: String(port),
@@ -86,6 +93,14 @@ export async function startKinesisMock(opts: KinesisMockOptions = {}): Promise<E
       healthCheck: () => httpAnswers(`${endpoint}/healthcheck`),
       startTimeoutMs: opts.startTimeoutMs ?? 60_000,
     });
-    return { name: "kinesis", endpoint, port, logFile: proc.logFile, startMs: proc.startMs, stop: proc.stop };
+    return {
+      name: "kinesis",
+      endpoint,
+      port,
+      pid: proc.pid,
+      logFile: proc.logFile,
+      startMs: proc.startMs,
+      stop: proc.stop,
+    };
   });
 }

@@ -126,6 +126,14 @@ export async function startMoto(opts: MotoOptions = {}): Promise<Emulator> {
       healthCheck: () => httpAnswers(`${endpoint}/moto-api/`),
       startTimeoutMs: opts.startTimeoutMs ?? 60_000,
     });
-    return { name: "moto", endpoint, port, logFile: proc.logFile, startMs: proc.startMs, stop: proc.stop };
+    return {
+      name: "moto",
+      endpoint,
+      port,
+      pid: proc.pid,
+      logFile: proc.logFile,
+      startMs: proc.startMs,
+      stop: proc.stop,
+    };
   });
 }

@@ -12,7 +12,12 @@ describe("the environment reader", () => {
     expect(wholeNumberSetting({ N: "7" }, "N", 5, 1, 10)).toBe(7);
     expect(() => wholeNumberSetting({ N: "many" }, "N", 5, 1, 10)).toThrow(/N must be a whole number/);
     expect(() => wholeNumberSetting({ N: "11" }, "N", 5, 1, 10)).toThrow(/N must be between 1 and 10/);
-    expect(() => wholeNumberSetting({ N: "0" }, "N", 5, 1)).toThrow(/N must be at least 1/);
+    expect(() => wholeNumberSetting({ N: "0" }, "N", 5, 1)).toThrow(/N must be above 0/);
+    expect(() => wholeNumberSetting({ N: "1" }, "N", 5, 2)).toThrow(/N must be at least 2/);
+    expect(() => wholeNumberSetting({ N: "5s" }, "N", 5, 0, undefined, "ms")).toThrow(
+      /N must be a whole number of ms/,
+    );
+    expect(() => wholeNumberSetting({ N: "1".repeat(16) }, "N", 5, 0)).toThrow(/N must be a whole number/);
     expect(() => wholeNumberSetting({ N: "-1" }, "N", 5, 0)).toThrow(ConfigurationError);
   });
 

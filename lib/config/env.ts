@@ -18,20 +18,26 @@ export function requiredSetting(env: Env, name: string, hint: string): string {
   return value;
 }
 
-/** A whole number within [min, max]; `fallback` when not set. */
+/**
+ * A whole number within [min, max]; `fallback` when not set. `unit` names what it counts, for the error
+ * ("a whole number of seconds").
+ */
 export function wholeNumberSetting<T extends number | undefined>(
   env: Env,
   name: string,
   fallback: T,
   min: number,
   max = Number.MAX_SAFE_INTEGER,
+  unit?: string,
 ): number | T {
   const raw = optionalSetting(env, name);
   if (raw === undefined) return fallback;
-  const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
-  if (!/^\d+$/.test(raw))
+  const range =
+    max !== Number.MAX_SAFE_INTEGER ? `between ${min} and ${max}` : min === 1 ? "above 0" : `at least ${min}`;
+  // 15 digits: every such number is exact in a double.
+  if (!/^\d{1,15}$/.test(raw))
     throw new ConfigurationError(
-      `${name} must be a whole number, got "${raw}"`,
+      `${name} must be a whole number${unit ? ` of ${unit}` : ""}, got "${raw}"`,
       `use a whole number ${range}`,
     );
   const value = Number(raw);

@@ -1,4 +1,5 @@
-import { MAX_JSON_DEPTH } from "./limits.js";
+import { jsonDepthExceeds } from "./json-depth.js";
+import { MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_JSON_DEPTH } from "./limits.js";
 
 /** A JWS Compact Serialization split and decoded, before any trust decision. */
 export interface DecodedToken {
@@ -12,7 +13,23 @@ export interface DecodedToken {
 
 export type DecodeResult =
   | { ok: true; token: DecodedToken }
-  | { ok: false; detail: string; header?: Record<string, unknown>; payload?: Record<string, unknown> };
+  | {
+      ok: false;
+      /** `header` only for a protected header above the size or depth limit, refused before it is parsed. */
+      reason: "malformed" | "header";
+      detail: string;
+      header?: Record<string, unknown>;
+      payload?: Record<string, unknown>;
+    };
+
+const malformed = (detail: string, header?: Record<string, unknown>, payload?: Record<string, unknown>) =>
+  ({
+    ok: false,
+    reason: "malformed",
+    detail,
+    ...(header ? { header } : {}),
+    ...(payload ? { payload } : {}),
+  }) as const;
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -22,14 +39,16 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /**
  * Strict decoding of a compact JWS (RFC 7515 §7.1): exactly three segments of canonical, unpadded base64url,
  * a header and a payload that are JSON objects, and a payload no deeper than MAX_JSON_DEPTH. The size cap is
- * checked before anything else so an oversized record costs nothing.
+ * checked before anything else so an oversized record costs nothing; the header's size and depth limits and
+ * the payload's depth limit are checked on the bytes before JSON.parse, so no input makes parsing (or any
+ * recursive walk of the result) expensive: the cost of a token is linear in its size, whatever it holds.
  */
 export function decodeCompact(input: string | Uint8Array, maxBytes: number): DecodeResult {
   if (typeof input !== "string" && !(input instanceof Uint8Array)) {
-    return { ok: false, detail: "token is neither a string nor bytes" };
+    return malformed("token is neither a string nor bytes");
   }
   if (input.length > maxBytes) {
-    return { ok: false, detail: `token is ${input.length} bytes, above the ${maxBytes}-byte limit` };
+    return malformed(`token is ${input.length} bytes, above the ${maxBytes}-byte limit`);
   }
   // latin1 maps each byte to one char: any non-ASCII byte then fails the base64url alphabet check below.
   const compact =
@@ -38,13 +57,11 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
       : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("latin1");
   const parts = compact.split(".");
   if (parts.length !== 3) {
-    return {
-      ok: false,
-      detail:
-        parts.length === 5
-          ? "token has 5 parts: JWE (encrypted) tokens are not accepted, only a 3-part JWS"
-          : `token has ${parts.length} part(s), a JWS Compact Serialization has exactly 3`,
-    };
+    return malformed(
+      parts.length === 5
+        ? "token has 5 parts: JWE (encrypted) tokens are not accepted, only a 3-part JWS"
+        : `token has ${parts.length} part(s), a JWS Compact Serialization has exactly 3`,
+    );
   }
   const [h, p, s] = parts as [string, string, string];
   for (const [name, segment] of [
@@ -55,18 +72,29 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
     // An empty signature (alg "none") is left for the header check, which names the real problem.
     if (name === "signature" && segment === "") continue;
     const problem = base64urlProblem(segment);
-    if (problem) return { ok: false, detail: `${name} segment ${problem}` };
+    if (problem) return malformed(`${name} segment ${problem}`);
   }
 
-  const header = decodeJsonObject(h);
-  if (typeof header === "string") return { ok: false, detail: `header ${header}` };
-  const payload = decodeJsonObject(p);
-  if (typeof payload === "string") return { ok: false, detail: `payload ${payload}`, header };
+  // 4 base64url characters carry 3 bytes: a longer segment decodes to more than the limit.
+  if (h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3)) {
+    return { ok: false, reason: "header", detail: `header is above the ${MAX_HEADER_BYTES}-byte limit` };
+  }
+  const headerBytes = Buffer.from(h, "base64url");
+  if (jsonDepthExceeds(headerBytes, MAX_HEADER_DEPTH)) {
+    return { ok: false, reason: "header", detail: `header is nested deeper than ${MAX_HEADER_DEPTH} levels` };
+  }
+  const header = decodeJsonObject(headerBytes);
+  if (typeof header === "string") return malformed(`header ${header}`);
+  const payloadBytes = Buffer.from(p, "base64url");
+  if (jsonDepthExceeds(payloadBytes, MAX_JSON_DEPTH)) {
+    return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header);
+  }
+  const payload = decodeJsonObject(payloadBytes);
+  if (typeof payload === "string") return malformed(`payload ${payload}`, header);
 
   const shape = inspect(payload);
-  if (shape.tooDeep) {
-    return { ok: false, detail: `payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header, payload };
-  }
+  if (shape.tooDeep)
+    return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header, payload);
   return { ok: true, token: { compact, header, payload, hasProtoKey: shape.hasProtoKey } };
 }
 
@@ -85,10 +113,10 @@ function base64urlProblem(segment: string): string | undefined {
   return undefined;
 }
 
-function decodeJsonObject(segment: string): Record<string, unknown> | string {
+function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> | string {
   let text: string;
   try {
-    text = utf8.decode(Buffer.from(segment, "base64url"));
+    text = utf8.decode(bytes);
   } catch {
     return "is not valid UTF-8";
   }

@@ -4,6 +4,10 @@
  */
 export const DEFAULT_MAX_TOKEN_BYTES = 1024 * 1024; // the Kinesis record limit
 export const MAX_JSON_DEPTH = 32;
+/** A contract header is three short members (~70 bytes); anything near this size is not one of ours. */
+export const MAX_HEADER_BYTES = 4096;
+/** Nesting levels of the protected header, counting the header object itself; its members are flat strings. */
+export const MAX_HEADER_DEPTH = 4;
 export const MAX_KID_LENGTH = 256;
 export const MAX_JTI_LENGTH = 256;
 export const MAX_SUB_LENGTH = 256; // a Kinesis partition key is at most 256 characters

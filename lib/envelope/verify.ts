@@ -4,6 +4,7 @@ import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
 import { checkClaims, unverifiedView } from "./claims-policy.js";
 import { decodeCompact, findProtoKeyPath } from "./compact.js";
 import { checkHeader } from "./header-policy.js";
+import { checkIssuerName } from "./issuer-name.js";
 import type { KeySet } from "./keysets/key-set.js";
 import {
   DEFAULT_CLOCK_TOLERANCE_SEC,
@@ -65,8 +66,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
   const keySets = new Map<string, KeySet>();
   for (const { issuer, keySet } of options.issuers) {
-    if (typeof issuer !== "string" || issuer.length === 0)
-      throw new ConfigurationError("a trusted issuer has an empty name");
+    checkIssuerName(issuer, "the verifier's trusted issuers");
     if (keySets.has(issuer)) throw new ConfigurationError(`issuer "${issuer}" is configured twice`);
     keySets.set(issuer, keySet);
   }
@@ -87,7 +87,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const expGraceSec = verifyOptions.expGraceSec ?? 0;
 
     const decoded = decodeCompact(token, maxTokenBytes);
-    if (!decoded.ok) return reject("malformed", decoded.detail, decoded.header, decoded.payload);
+    if (!decoded.ok) return reject(decoded.reason, decoded.detail, decoded.header, decoded.payload);
     const { header, payload, compact, hasProtoKey } = decoded.token;
 
     const headerCheck = checkHeader(header, allowed);

@@ -1,3 +1,5 @@
+import { parseJsonWithinDepth } from "../envelope/json-depth.js";
+
 /**
  * Reads `iss` and `jti` from a token WITHOUT verifying it, only to look up its ledger marker before spending
  * a signature verification on it. Nothing is decided from these values alone: a marker found this way
@@ -10,7 +12,7 @@ export function peekIdentity(data: Buffer): { iss: string; jti: string } | undef
   const second = first < 0 ? -1 : text.indexOf(".", first + 1);
   if (second < 0) return undefined;
   try {
-    const claims: unknown = JSON.parse(
+    const claims: unknown = parseJsonWithinDepth(
       Buffer.from(text.slice(first + 1, second), "base64url").toString("utf8"),
     );
     if (typeof claims !== "object" || claims === null) return undefined;

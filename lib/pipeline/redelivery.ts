@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { canonicalTokenHash } from "../envelope/canonical-token.js";
 import type { MarkerSnapshot } from "../ledger/prefetch.js";
 
 /**
@@ -6,8 +6,7 @@ import type { MarkerSnapshot } from "../ledger/prefetch.js";
  * peeked WITHOUT verification, so only this hash (of bytes that were verified when the marker was written)
  * makes the marker say anything about a record.
  */
-export const tokenHash = (data: Uint8Array): string =>
-  createHash("sha256").update(data).digest("base64url").slice(0, 32);
+export const tokenHash = (data: Uint8Array): string => canonicalTokenHash(data);
 
 /**
  * Whether a record is a redelivery of a message that is already finished (applied, or refused for good), so

@@ -6,7 +6,7 @@ import { createRefreshingKeySet, type RefreshOptions } from "./refreshing-key-se
 import { httpJwks, isLoopback, secretsManagerJwks, ssmJwks } from "./remote-sources.js";
 import { createStaticKeySet } from "./static-key-set.js";
 
-export type LoadKeySetOptions = Pick<RefreshOptions, "fetchTimeoutMs" | "cacheTtlMs" | "cooldownMs">;
+export type LoadKeySetOptions = Omit<RefreshOptions, "now">;
 
 export const KEY_SET_SOURCE_FORMS =
   '"file:PATH", "env:VAR", "ssm:/param/name", "secretsmanager:SECRET_ID", "https://host/jwks.json", or literal JWKS JSON';

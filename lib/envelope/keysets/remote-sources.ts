@@ -3,13 +3,45 @@ import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { secretsClient, ssmClient } from "../../aws/clients.js";
 import type { JwksFetcher } from "./refreshing-key-set.js";
 
-/** HTTPS JWKS endpoint. Plain http is allowed only for loopback hosts (local stacks and tests). */
+/**
+ * HTTPS JWKS endpoint. Plain http is allowed only for loopback hosts (local stacks and tests). The body is
+ * streamed and the connection dropped as soon as it passes maxBytes (or declares more): a hostile or broken
+ * endpoint must not make the consumer hold hundreds of megabytes.
+ */
 export function httpJwks(url: URL): JwksFetcher {
-  return async (signal) => {
+  return async (signal, maxBytes) => {
     const response = await fetch(url, { signal, headers: { accept: "application/json" }, redirect: "error" });
-    if (!response.ok) throw new Error(`HTTP ${response.status} from ${url.href}`);
-    return response.text();
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`HTTP ${response.status} from ${url.href}`);
+    }
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (declared > maxBytes) {
+      await response.body?.cancel();
+      throw new Error(
+        `the response from ${url.href} declares ${declared} bytes, above the ${maxBytes}-byte limit`,
+      );
+    }
+    return readAtMost(response.body, maxBytes, url.href);
   };
+}
+
+async function readAtMost(body: ReadableStream<Uint8Array> | null, maxBytes: number, where: string) {
+  if (!body) return "";
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new Error(`the response from ${where} is above the ${maxBytes}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export function isLoopback(url: URL): boolean {

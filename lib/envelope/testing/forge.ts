@@ -48,3 +48,14 @@ function privateKeyObject(jwk: JWK): KeyObject {
   }
   return key;
 }
+
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** The other spelling of an ES256 token: its signature's `s` replaced by `n − s`. Verifies like the original. */
+export function ecdsaTwin(token: string): string {
+  const last = token.lastIndexOf(".");
+  const sig = Buffer.from(token.slice(last + 1), "base64url");
+  const s = BigInt(`0x${sig.subarray(32).toString("hex")}`);
+  Buffer.from((P256_N - s).toString(16).padStart(64, "0"), "hex").copy(sig, 32);
+  return `${token.slice(0, last + 1)}${b64url(sig)}`;
+}
