@@ -39,6 +39,21 @@ export default tseslint.config(
     },
   },
   {
+    // Development tooling serves the CLI, never the other way round.
+    files: ["dev/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/cli/**"], message: "dev/ must not import cli/ (the CLI sits on top of it)." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // What ships in the Lambda bundles never reaches into development tooling or the CLI
     // (docs/architecture.md, "Layout"); test/serverless/build-lambda.test.ts checks the bundles themselves.
     files: ["handlers/**/*.ts", "processors/**/*.ts", "schemas/**/*.ts", "lib/**/*.ts"],

@@ -1,7 +1,7 @@
-import { register } from "../../cli/commands/demo.js";
-import { buildProgram } from "../../cli/main.js";
-import type { DemoOptions, DemoResult } from "./run-demo.js";
-import { DemoInterruptedError } from "./run-demo.js";
+import { register } from "./demo.js";
+import { buildProgram } from "../main.js";
+import type { DemoOptions, DemoResult } from "../../dev/demo/run-demo.js";
+import { DemoInterruptedError } from "../../dev/demo/run-demo.js";
 
 /** `kjp demo`'s own job: options in, exit code and output out (runDemo itself runs in test/integration/demo). */
 function resultWith(reconciled: boolean): DemoResult {
