@@ -67,6 +67,24 @@ describe("loadServiceDefinition (the project's serverless.yml)", () => {
     expect(dev.names.ledgerTable).toBe("kinesis-jwt-pipeline-dev-ledger");
   });
 
+  it("resolves every resource's reference once: its service and physical name", () => {
+    expect(local.resources.EventStream).toEqual({
+      logicalId: "EventStream",
+      type: "AWS::Kinesis::Stream",
+      service: "kinesis",
+      name: "kinesis-jwt-pipeline-local-events",
+    });
+    expect(local.resources.OnFailureQueue).toMatchObject({ service: "sqs", name: expect.any(String) });
+  });
+
+  it("keeps each function's events with their variables resolved and references left to `resources`", () => {
+    const consumer = local.functions.find((f) => f.key === "consumer")!;
+    const stream = (consumer.events[0] as { stream: Record<string, unknown> }).stream;
+    expect(typeof stream.batchSize).toBe("number");
+    expect(stream.arn).toEqual({ "Fn::GetAtt": ["EventStream", "Arn"] });
+    expect(consumer.timeout).toBe(120);
+  });
+
   it("requireResource names what is missing", () => {
     expect(() => requireResource(local.tables, "NoSuchTable")).toThrow(ConfigurationError);
   });
