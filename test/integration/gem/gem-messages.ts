@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { registry } from "../../../schemas/index.js";
 
 /**
@@ -79,8 +79,21 @@ function interleave(sequences: GemMessage[][]): GemMessage[] {
   return out;
 }
 
+/** Which half of Kinesis's 128-bit hash key range (MD5 of the partition key) a key falls in: its shard of two. */
+const hashHalf = (partitionKey: string) => createHash("md5").update(partitionKey).digest()[0]! >> 7;
+
+/**
+ * Fresh account ids, at least one in each half of the hash key range, so a two-shard stream always carries
+ * records on both shards (five random ids all land on one shard about one run in sixteen).
+ */
+function accountsOnBothShards(count: number): string[] {
+  const accounts = Array.from({ length: count }, () => freshId("acc"));
+  while (new Set(accounts.map(hashHalf)).size < 2) accounts[count - 1] = freshId("acc");
+  return accounts;
+}
+
 export function planGemWorkload(accountCount = 5): GemWorkload {
-  const accounts = Array.from({ length: accountCount }, () => freshId("acc"));
+  const accounts = accountsOnBothShards(accountCount);
   const deals: DealPlan[] = [];
   const deal = (accountId: string, amountMinor: number, stages: string[], currency = "EUR"): DealPlan => {
     const plan = { accountId, dealId: freshId("deal"), currency, amountMinor, stages };
