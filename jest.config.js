@@ -12,7 +12,7 @@ export default {
   },
   testMatch: canary
     ? ["<rootDir>/test/canary/unit.canary.ts"]
-    : ["<rootDir>/{lib,dev,handlers,processors,schemas,scripts,test}/**/*.test.ts"],
+    : ["<rootDir>/{handlers,processors,schemas,lib,dev,cli,scripts,test}/**/*.test.ts"],
   testPathIgnorePatterns: [
     "/node_modules/",
     "/dist/",

@@ -23,16 +23,15 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { createConsumerHandler } from "../lib/pipeline/consumer-handler.js";
+import { consumerDepsFromEnv } from "../handlers/wiring/consumer.js";
 import { dynamoDbClient } from "../lib/aws/clients.js";
-import { localContext } from "../lib/cli/commands/invoke.js";
-import { generateSigningKey } from "../lib/envelope/keys.js";
-import { loadKeySet } from "../lib/envelope/keysets/load-key-set.js";
+import { localContext } from "../cli/commands/invoke.js";
+import { generateSigningKey } from "../lib/envelope/signing-keys.js";
 import { createSigner, type Signer } from "../lib/envelope/sign.js";
 import { uuidv7 } from "../lib/envelope/uuidv7.js";
-import { createVerifier } from "../lib/envelope/verify.js";
 import { ensureConsumerTables } from "../lib/ledger/tables.js";
-import { startDynamoDbLocal } from "../lib/local/dynamodb-local.js";
-import type { Emulator } from "../lib/local/emulator.js";
+import { startDynamoDbLocal } from "../dev/local/dynamodb-local.js";
+import type { Emulator } from "../dev/local/emulator.js";
 import { createProcessorRegistry } from "../processors/index.js";
 import { DEAL_STAGES } from "../schemas/deal-stage-changed.v1.js";
 import { registry } from "../schemas/index.js";
@@ -187,23 +186,24 @@ async function main() {
 
     const key = await generateSigningKey("ES256", "bench-es-1");
     const signer = await createSigner({ privateJwk: key.privateJwk, issuer: ISSUER, audience: AUDIENCE });
-    const verifier = createVerifier({
-      audience: AUDIENCE,
-      issuers: [{ issuer: ISSUER, keySet: loadKeySet(JSON.stringify({ keys: [key.publicJwk] })) }],
-      validator: registry,
-    });
-    const processors = createProcessorRegistry();
+    // Our side is wired exactly as the Lambda is (handlers/wiring/consumer.ts), from an environment of its own.
     const logger = new Logger({ serviceName: "kjp-bench" });
     const ourHandler = createConsumerHandler({
-      verify: (t) => verifier.verify(t),
-      processors,
-      dynamodb: ourClient,
-      ...ours,
+      ...consumerDepsFromEnv(
+        {
+          KJP_LEDGER_TABLE: ours.ledgerTable,
+          KJP_PROJECTIONS_TABLE: ours.projectionsTable,
+          KJP_AUDIENCE: AUDIENCE,
+          KJP_ISSUERS: JSON.stringify([{ issuer: ISSUER, keys: JSON.stringify({ keys: [key.publicJwk] }) }]),
+          KJP_COMMIT_CONCURRENCY: String(COMMIT_CONCURRENCY),
+        },
+        ourClient,
+        { logger },
+      ),
       notifier: { notify: async () => undefined },
-      settings: { commitConcurrency: COMMIT_CONCURRENCY },
-      logger,
       metrics: new Metrics({ namespace: "kjp-bench", serviceName: "kjp-bench" }),
     });
+    const processors = createProcessorRegistry();
     const refHandler = await createReferenceHandler({
       client: refClient,
       ...ref,

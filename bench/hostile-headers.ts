@@ -7,7 +7,7 @@
  * Env: BENCH_N (verifies per kind, default 20).
  */
 import { registry } from "../schemas/index.js";
-import { generateSigningKey } from "../lib/envelope/keys.js";
+import { generateSigningKey } from "../lib/envelope/signing-keys.js";
 import { loadKeySet } from "../lib/envelope/keysets/load-key-set.js";
 import { createSigner } from "../lib/envelope/sign.js";
 import { createVerifier, type Verifier } from "../lib/envelope/verify.js";

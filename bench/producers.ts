@@ -18,10 +18,10 @@ import {
   type KinesisClient,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient } from "../lib/aws/clients.js";
-import { generateSigningKey } from "../lib/envelope/keys.js";
+import { generateSigningKey } from "../lib/envelope/signing-keys.js";
 import { createSigner } from "../lib/envelope/sign.js";
 import { ConfigurationError, KjpError } from "../lib/errors/kjp-error.js";
-import { startKinesisMock } from "../lib/local/kinesis-mock.js";
+import { startKinesisMock } from "../dev/local/kinesis-mock.js";
 import { kinesisPutRecords } from "../lib/producer/kinesis-transport.js";
 import { measurePublisherThroughput, type ThroughputResult } from "../lib/producer/throughput.js";
 import { projectRoot } from "../lib/util/project-root.js";

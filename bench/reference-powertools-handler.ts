@@ -13,8 +13,8 @@ import { importJWK, type JWK, jwtVerify } from "jose";
 import { z } from "zod";
 import type { EnvelopeClaims, VerifiedMessage } from "../lib/envelope/types.js";
 import { effectTransactItem } from "../lib/ledger/transact-items.js";
-import type { ProcessorRegistry } from "../processors/index.js";
-import type { PayloadValidator } from "../schemas/types.js";
+import type { ProcessorRegistry } from "../lib/effects/processor.js";
+import type { PayloadValidator } from "../lib/envelope/types.js";
 
 export interface ReferenceDeps {
   client: DynamoDBClient;

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 // every start would bury the CLI's own output. An explicit setting by the user wins.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const main = new URL("../dist/lib/cli/main.js", import.meta.url);
+const main = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   console.error("kjp: dist/ is missing. Run `npm install` (or `npm run build`) in the project first.");
   process.exit(2);

@@ -1,6 +1,6 @@
 import type { VerifiedMessage } from "../lib/envelope/types.js";
 import type { ContactUpsertedV2 } from "../schemas/contact-upserted.v2.js";
-import { apply, refuse, type ProcessorResult } from "./types.js";
+import { apply, refuse, type ProcessorResult } from "../lib/effects/processor.js";
 
 /** How far past the signing time an `updatedAt` may lie: producers' clocks drift, but not by hours. */
 export const CONTACT_FUTURE_TOLERANCE_MS = 5 * 60 * 1000;

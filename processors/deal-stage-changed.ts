@@ -1,6 +1,6 @@
 import type { VerifiedMessage } from "../lib/envelope/types.js";
 import type { DealStageChangedV1 } from "../schemas/deal-stage-changed.v1.js";
-import { apply, type ProcessorResult } from "./types.js";
+import { apply, type ProcessorResult } from "../lib/effects/processor.js";
 
 /**
  * deal.stage_changed → the account's pipeline totals in one currency: count and amount per stage, moved with

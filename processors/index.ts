@@ -1,14 +1,9 @@
 import { processContactUpserted } from "./contact-upserted.js";
 import { processDealStageChanged } from "./deal-stage-changed.js";
 import { processNoteAdded } from "./note-added.js";
-import type { Processor } from "./types.js";
-
-export * from "./effects.js";
-export * from "./types.js";
+import type { Processor, ProcessorRegistry } from "../lib/effects/processor.js";
 
 /** Processors by message type. Each sees the latest version of its type's data (the registry upcasts). */
-export type ProcessorRegistry = ReadonlyMap<string, Processor>;
-
 export function createProcessorRegistry(): ProcessorRegistry {
   return new Map<string, Processor>([
     ["contact.upserted", processContactUpserted],

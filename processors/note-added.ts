@@ -1,6 +1,6 @@
 import type { VerifiedMessage } from "../lib/envelope/types.js";
 import type { NoteAddedV1 } from "../schemas/note-added.v1.js";
-import { apply, type Notification, type ProcessorResult } from "./types.js";
+import { apply, type Notification, type ProcessorResult } from "../lib/effects/processor.js";
 
 const EXCERPT_CHARS = 280;
 

@@ -4,10 +4,6 @@ import { dealStageChangedV1 } from "./deal-stage-changed.v1.js";
 import { noteAddedV1 } from "./note-added.v1.js";
 import { SchemaRegistry } from "./registry.js";
 
-export * from "./types.js";
-export { SchemaRegistry } from "./registry.js";
-export { exportJsonSchemas, type ExportedJsonSchema } from "./json-schema.js";
-
 /** Every message type and version this pipeline understands. */
 export function createRegistry(): SchemaRegistry {
   return new SchemaRegistry()

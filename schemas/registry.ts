@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import type { PayloadIssue } from "../lib/envelope/types.js";
+import type { PayloadIssue, PayloadValidator, ValidationResult } from "../lib/envelope/types.js";
 import { ConfigurationError } from "../lib/errors/kjp-error.js";
 import { findUnsafeStructure, formatPath } from "./safe-data.js";
-import type { MessageSchema, PayloadValidator, ValidationResult } from "./types.js";
+import type { MessageSchema } from "./types.js";
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
 /** Enough for a human to see what is wrong; the full list stays in `issues`. */

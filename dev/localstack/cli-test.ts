@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { KjpError } from "../../lib/errors/kjp-error.js";
-import { kjpDir, packageDir } from "../../lib/local/project-paths.js";
+import { kjpDir, packageDir } from "../local/project-paths.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 import { judgeJestRun } from "./jest-report.js";
 import { startLocalStackHost, type LocalStackHost } from "./start.js";

@@ -11,9 +11,9 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { dynamoDbLocalJarDir } from "../../lib/local/dynamodb-local.js";
-import { requireJava17 } from "../../lib/local/prerequisites.js";
-import { packageDir } from "../../lib/local/project-paths.js";
+import { dynamoDbLocalJarDir } from "../local/dynamodb-local.js";
+import { requireJava17 } from "../local/prerequisites.js";
+import { packageDir } from "../local/project-paths.js";
 
 /** The kinesis-mock release LocalStack is told to use (KINESIS_MOCK_VERSION): the project's kinesis-local. */
 export const KINESIS_MOCK_VERSION = "0.6.2";

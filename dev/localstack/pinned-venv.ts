@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
-import { withLock } from "../../lib/local/moto.js";
-import { requirePython3 } from "../../lib/local/prerequisites.js";
-import { kjpDir } from "../../lib/local/project-paths.js";
+import { withLock } from "../local/moto.js";
+import { requirePython3 } from "../local/prerequisites.js";
+import { kjpDir } from "../local/project-paths.js";
 
 export interface PinnedVenv {
   /** Short name for messages and the install log (e.g. "localstack"). */

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createZip } from "../../lib/local/zip.js";
+import { createZip } from "../packaging/zip.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 
 const run = promisify(execFile);

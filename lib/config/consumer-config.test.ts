@@ -1,11 +1,15 @@
 import { ConfigurationError } from "../errors/kjp-error.js";
-import { consumerConfigFromEnv } from "./consumer-config.js";
+import { registry } from "../../schemas/index.js";
+import { consumerConfigFromEnv as readConfig } from "./consumer-config.js";
+
+const consumerConfigFromEnv = (env: NodeJS.ProcessEnv) => readConfig(env, registry);
 
 const base = {
   KJP_LEDGER_TABLE: "ledger",
   KJP_PROJECTIONS_TABLE: "proj",
   KJP_AUDIENCE: "crm-pipeline",
-  KJP_ISSUERS: "[]",
+  // A key set read lazily (on first verification), so building the config touches no AWS service.
+  KJP_ISSUERS: '[{"issuer":"crm-rails","keys":"ssm:/kjp/test/jwks"}]',
 };
 
 describe("consumerConfigFromEnv", () => {
@@ -14,6 +18,7 @@ describe("consumerConfigFromEnv", () => {
     expect(c).toMatchObject({
       ledgerTable: "ledger",
       projectionsTable: "proj",
+      verifier: { audience: "crm-pipeline" },
       settings: {
         keyConcurrency: 64,
         ledgerTtlSeconds: 30 * 86400,
@@ -42,6 +47,7 @@ describe("consumerConfigFromEnv", () => {
     [{ KJP_PROJECTIONS_TABLE: undefined }, /KJP_PROJECTIONS_TABLE is not set/],
     [{ KJP_AUDIENCE: " " }, /KJP_AUDIENCE is not set/],
     [{ KJP_ISSUERS: undefined }, /KJP_ISSUERS is not set/],
+    [{ KJP_ISSUERS: "[]" }, /KJP_ISSUERS must be a non-empty JSON array/],
     [{ KJP_KEY_CONCURRENCY: "many" }, /KJP_KEY_CONCURRENCY must be a whole number/],
     [{ KJP_LEDGER_TTL_DAYS: "0" }, /KJP_LEDGER_TTL_DAYS must be between 1 and 3650/],
     [{ KJP_DEDUPE_PREFETCH: "yes" }, /KJP_DEDUPE_PREFETCH must be "true" or "false"/],

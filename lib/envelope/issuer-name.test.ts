@@ -1,6 +1,6 @@
 import { KjpError } from "../errors/kjp-error.js";
 import { pingValidator } from "./testing/fixtures.js";
-import { verifierOptionsFromEnv } from "./config.js";
+import { verifierOptionsFromEnv } from "../config/verifier-config.js";
 import { createStaticKeySet } from "./keysets/static-key-set.js";
 import { checkIssuerName } from "./issuer-name.js";
 import { createVerifier } from "./verify.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { decodeProtectedHeader } from "jose";
-import { generateSigningKey } from "./keys.js";
+import { generateSigningKey } from "./signing-keys.js";
 import { createSigner, type Signer } from "./sign.js";
 import { AUDIENCE, ISSUER, NOW, makeKeys, makeVerifier, type TestKeys } from "./testing/fixtures.js";
 import type { Verifier } from "./verify.js";

@@ -66,9 +66,22 @@ export interface Rejection {
   /**
    * Set only when the signature verified with a trusted key of `iss` and both iss and jti have a valid shape:
    * the token's identity is then authentic even though the token is refused, so the refusal can be recorded
-   * under the message's dedupe key (DESIGN.md §4) instead of its stream position.
+   * under the message's dedupe key (docs/architecture.md §4) instead of its stream position.
    */
   identity?: { iss: string; jti: string };
 }
 
 export type VerifyResult = { ok: true; message: VerifiedMessage } | { ok: false; rejection: Rejection };
+
+export type ValidationResult =
+  | { ok: true; v: number; data: Record<string, unknown> }
+  | { ok: false; reason: "unknown_type" | "invalid_payload"; detail: string; issues?: PayloadIssue[] };
+
+/** What the envelope verifier needs from a schema registry (schemas/registry.ts implements it). */
+export interface PayloadValidator {
+  /**
+   * Validates `data` against the schema of (type, v) and upcasts it to the latest version of the type.
+   * Never throws for bad data.
+   */
+  validate(type: string, v: number, data: unknown): ValidationResult;
+}

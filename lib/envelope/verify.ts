@@ -1,6 +1,5 @@
 import { show } from "./show.js";
 import { compactVerify } from "jose";
-import type { PayloadValidator } from "../../schemas/types.js";
 import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
 import { checkClaims, unverifiedView } from "./claims-policy.js";
 import { decodeCompact, findProtoKeyPath } from "./compact.js";
@@ -14,7 +13,14 @@ import {
   MAX_JTI_LENGTH,
 } from "./limits.js";
 import type { RejectionReason } from "./reasons.js";
-import type { Algorithm, PayloadIssue, Rejection, VerifiedMessage, VerifyResult } from "./types.js";
+import type {
+  Algorithm,
+  PayloadIssue,
+  PayloadValidator,
+  Rejection,
+  VerifiedMessage,
+  VerifyResult,
+} from "./types.js";
 
 export interface TrustedIssuer {
   issuer: string;

@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import type { AttributeValueLike, Attributes } from "../../processors/effects.js";
+import type { AttributeValueLike, Attributes } from "../effects/effects.js";
 
 /**
  * Plain values ↔ DynamoDB AttributeValues. Kept here (a few lines) rather than pulling in a marshalling

@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import type { Attributes, Effect } from "../../processors/effects.js";
-import { effectItemId } from "../../processors/effects.js";
-import type { Notification } from "../../processors/types.js";
+import type { Attributes, Effect } from "../effects/effects.js";
+import { effectItemId } from "../effects/effects.js";
+import type { Notification } from "../effects/processor.js";
 
 /**
  * The ledger write of one message or record:

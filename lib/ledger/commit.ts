@@ -4,8 +4,8 @@ import {
   TransactWriteItemsCommand,
   TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
-import type { Notifier } from "../../processors/types.js";
-import { mapWithConcurrency } from "../pipeline/concurrency.js";
+import type { Notifier } from "../effects/processor.js";
+import { mapWithConcurrency } from "../util/concurrency.js";
 import { toAttributeMap } from "./attribute-values.js";
 import { classifyCancellation, type ItemRole, type UnitVerdict } from "./cancellation.js";
 import { claimMessage } from "./claim.js";

@@ -3,8 +3,9 @@ import {
   type DynamoDBClient,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { Attributes } from "../../processors/effects.js";
 import { toAttributeMap } from "./attribute-values.js";
+import { failureAttributes, type FailureDetail } from "./ledger-items.js";
+import type { LedgerSubject } from "./ledger-writes.js";
 import { updateExpression } from "./transact-items.js";
 
 /**
@@ -16,9 +17,15 @@ export async function writeFailedItem(
   client: DynamoDBClient,
   tableName: string,
   pk: string,
-  attributes: Attributes,
-  owner: string | undefined,
+  subject: LedgerSubject,
+  failure: FailureDetail,
+  claim: { owner?: string | undefined; notified: boolean },
 ): Promise<boolean> {
+  const attributes = {
+    ...failureAttributes("failed", subject.position, subject.facts, failure, subject.times),
+    ...(claim.notified ? { notified: true } : {}),
+  };
+  const owner = claim.owner;
   const u = updateExpression({ set: attributes, add: { attempts: 1 } });
   try {
     await client.send(

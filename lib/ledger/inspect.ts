@@ -7,9 +7,9 @@ import {
   type QueryCommandOutput,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import type { AttributeValueLike } from "../../processors/effects.js";
+import type { AttributeValueLike } from "../effects/effects.js";
 import { fromAttributeMap } from "./attribute-values.js";
-import { messageLedgerKey } from "./keys.js";
+import { messageLedgerKey } from "./ledger-keys.js";
 import { FAILURES_INDEX } from "./ledger-items.js";
 
 export type LedgerEntry = Record<string, AttributeValueLike>;

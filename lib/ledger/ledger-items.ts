@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import type { Attributes } from "../../processors/effects.js";
+import type { Attributes } from "../effects/effects.js";
 import { toAttributeMap } from "./attribute-values.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Effect } from "../../processors/effects.js";
+import type { Effect } from "../effects/effects.js";
 import { fromAttributeMap, toAttributeMap } from "./attribute-values.js";
 import { classifyCancellation, type ItemRole } from "./cancellation.js";
 import { type CommitUnit, newUnitState, unitItemIds } from "./commit-unit.js";

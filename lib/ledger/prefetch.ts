@@ -4,7 +4,7 @@ import {
   type DynamoDBClient,
   type KeysAndAttributes,
 } from "@aws-sdk/client-dynamodb";
-import { mapWithConcurrency } from "../pipeline/concurrency.js";
+import { mapWithConcurrency } from "../util/concurrency.js";
 
 export interface MarkerSnapshot {
   status: string;

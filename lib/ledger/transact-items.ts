@@ -1,5 +1,5 @@
 import type { AttributeValue, TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import type { Attributes, Effect, EffectCondition } from "../../processors/effects.js";
+import type { Attributes, Effect, EffectCondition } from "../effects/effects.js";
 import { toAttributeMap } from "./attribute-values.js";
 
 /** Builds the expression parts of an Update from named attribute groups, with reserved `#_`/`:_` placeholders. */

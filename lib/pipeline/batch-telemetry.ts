@@ -1,4 +1,4 @@
-import type { PipelineObserver } from "./pipeline.js";
+import type { PipelineObserver } from "./types.js";
 
 /** Sums a batch's timings so metrics get a few numbers per invocation, not one per record. */
 export interface BatchTelemetry {

@@ -1,6 +1,6 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import { compareSequenceNumbers } from "../kinesis/sequence.js";
-import { batchItemFailures } from "./checkpoint.js";
+import { batchItemFailures } from "./batch-item-failures.js";
 import { decodeRecord } from "./decode.js";
 import { groupByPartitionKey, segmentGroups } from "./group.js";
 import { failureFromError, isFinished } from "./outcome.js";

@@ -8,7 +8,8 @@ import { TransientError } from "../errors/kjp-error.js";
 import { groupFailureLines, lineCandidates, parseFailureLine } from "../replay/cloudwatch-source.js";
 import { createBatchTelemetry } from "./batch-telemetry.js";
 import { decodeRecord } from "./decode.js";
-import { createBatchPipeline, type BatchResult, type VerifyFn } from "./pipeline.js";
+import { createBatchPipeline } from "./pipeline.js";
+import type { BatchResult, VerifyFn } from "./types.js";
 import { LOG_RAW_MAX_CHARS, reportBatch } from "./report-batch.js";
 import { toEvent } from "../kinesis/event-record.js";
 

@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { BatchResult } from "./pipeline.js";
+import type { BatchResult } from "./types.js";
 import type { BatchTelemetry } from "./batch-telemetry.js";
 import type { DecodedRecord } from "./decode.js";
 import { peekIdentity } from "./peek.js";

@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from "./concurrency.js";
+import { mapWithConcurrency } from "../util/concurrency.js";
 
 /**
  * Runs `step` over every group: groups concurrently (at most `concurrency` at once), records within a group

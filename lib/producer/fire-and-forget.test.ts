@@ -20,7 +20,7 @@ function runScript(body: string): { status: number | null; output: string } {
       file,
       `import { Publisher } from ${JSON.stringify(join(here, "publisher.ts"))};\nexport async function main() {\n${body}\n}\n`,
     );
-    const r = spawnSync(process.execPath, [join(root, "lib/local/run-ts.mjs"), file], {
+    const r = spawnSync(process.execPath, [join(root, "dev/local/run-ts.mjs"), file], {
       cwd: root,
       encoding: "utf8",
       timeout: 30_000,

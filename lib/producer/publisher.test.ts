@@ -1,7 +1,7 @@
 import type { PutRecordsRequestEntry, PutRecordsResultEntry } from "@aws-sdk/client-kinesis";
 import fc from "fast-check";
 import { createSigner, type SignInput } from "../envelope/sign.js";
-import { generateSigningKey } from "../envelope/keys.js";
+import { generateSigningKey } from "../envelope/signing-keys.js";
 import { registry } from "../../schemas/index.js";
 import { noteAddedV1 } from "../../schemas/note-added.v1.js";
 import {
@@ -435,6 +435,18 @@ describe("flush and close", () => {
     expect(await p.close(2000)).toEqual({ drained: true, pending: 0, abandoned: 0 });
     await expect(r.acknowledged).resolves.toMatchObject({ jti: "m00001" });
     await expect(p.publish(msg(2))).rejects.toBeInstanceOf(PublisherClosedError);
+  });
+
+  test("while closing: new messages are refused, queued ones still retried; close() runs once", async () => {
+    const k = scripted((_jti, attempt) => (attempt === 1 ? "ProvisionedThroughputExceededException" : "ok"));
+    const p = make({ putRecords: k.putRecords, backoff: { baseMs: 10, capMs: 10 } });
+    const r = await p.publish(msg(1));
+    const closing = p.close(2000);
+    expect(p.close(2000)).toBe(closing);
+    await expect(p.publish(msg(2))).rejects.toBeInstanceOf(PublisherClosedError);
+    expect(await closing).toEqual({ drained: true, pending: 0, abandoned: 0 });
+    await expect(r.acknowledged).resolves.toMatchObject({ jti: "m00001" });
+    expect(p.stats()).toMatchObject({ retried: 1, acknowledged: 1, failed: 0 });
   });
 
   test("close with a deadline fails what is still queued and stops retrying what is in flight", async () => {

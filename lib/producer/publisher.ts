@@ -1,6 +1,6 @@
 import { uuidv7 } from "../envelope/uuidv7.js";
 import { ConfigurationError, type KjpError } from "../errors/kjp-error.js";
-import type { PayloadValidator } from "../../schemas/types.js";
+import type { PayloadValidator } from "../envelope/types.js";
 import { DEFAULT_BACKOFF, retryDelayWithin, type BackoffPolicy } from "./backoff.js";
 import { insertBySeq, selectBatch, type Batch, type BatchCandidate, type BatchLimits } from "./batching.js";
 import {
@@ -92,6 +92,18 @@ type Counters = Pick<
  * only the entries Kinesis failed, with jittered backoff until each entry's deadline, and never lets a
  * record overtake an earlier record of its partition key.
  */
+/**
+ * The publisher's lifecycle. `open`: takes messages. `closing` (close() was called): takes no new message,
+ * flushes what is queued, failed entries are still retried. `closed`: nothing is sent or retried any more;
+ * what was still queued has failed with PublisherClosedError.
+ */
+type Lifecycle = "open" | "closing" | "closed";
+const LIFECYCLE_TRANSITIONS: Record<Lifecycle, readonly Lifecycle[]> = {
+  open: ["closing"],
+  closing: ["closed"],
+  closed: [],
+};
+
 export class Publisher {
   private readonly o: Required<Omit<PublisherOptions, "validator" | "onEvent">> &
     Pick<PublisherOptions, "validator" | "onEvent">;
@@ -107,11 +119,16 @@ export class Publisher {
   private sinceLastPump = { records: 0, bytes: 0 };
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
+  /** A pump is queued as a microtask (not lifecycle: it only coalesces wake-ups). */
   private pumpScheduled = false;
-  private flushing = 0;
-  private closed = false;
-  private terminated = false;
-  private closing: Promise<CloseResult> | undefined;
+  /**
+   * flush() calls in progress. Not lifecycle either: a request to send now instead of lingering, which can
+   * overlap other flushes and happen while open or closing.
+   */
+  private flushRequests = 0;
+  private lifecycle: Lifecycle = "open";
+  /** close()'s one run, shared by every caller. */
+  private closeResult: Promise<CloseResult> | undefined;
   /** Publishes enqueue in call order even though they sign concurrently: per-key order starts here. */
   private enqueueTail: Promise<void> = Promise.resolve();
   private spaceWaiter: { records: number; bytes: number; resolve: () => void } | undefined;
@@ -171,7 +188,7 @@ export class Publisher {
    * InvalidMessageError, RecordTooLargeError, QueueFullError or PublisherClosedError: nothing is queued then.
    */
   async publish(request: PublishRequest): Promise<PublishReceipt> {
-    if (this.closed) throw new PublisherClosedError();
+    if (!this.accepting) throw new PublisherClosedError();
     this.publishesInProgress++;
     const previous = this.enqueueTail;
     let enqueued!: () => void;
@@ -182,7 +199,7 @@ export class Publisher {
       const prepared = await this.prepare(request);
       await previous;
       await this.reserve(prepared.bytes);
-      if (this.terminated) throw new PublisherClosedError();
+      if (this.lifecycle === "closed") throw new PublisherClosedError();
       return this.enqueue(prepared);
     } finally {
       enqueued();
@@ -198,13 +215,13 @@ export class Publisher {
 
   /** Sends everything queued now (ignoring linger) and waits until it is acknowledged or failed, or the timeout. */
   async flush(timeoutMs = 30_000): Promise<FlushResult> {
-    this.flushing++;
+    this.flushRequests++;
     try {
       this.schedulePumpNow();
       const drained = await this.waitIdle(timeoutMs);
       return { drained, pending: this.pendingRecords };
     } finally {
-      this.flushing--;
+      this.flushRequests--;
     }
   }
 
@@ -213,11 +230,11 @@ export class Publisher {
    * PublisherClosedError. Requests already in flight finish on their own but are no longer retried.
    */
   close(timeoutMs = 30_000): Promise<CloseResult> {
-    this.closing ??= (async () => {
-      this.closed = true;
+    this.closeResult ??= (async () => {
+      this.moveTo("closing");
       this.spaceWaiter?.resolve();
       const { drained } = await this.flush(timeoutMs);
-      this.terminated = true;
+      this.moveTo("closed");
       this.clearTimer();
       const abandoned = this.queue;
       this.queue = [];
@@ -225,7 +242,18 @@ export class Publisher {
         this.fail(entry, new PublisherClosedError("still queued when close()'s deadline passed"));
       return { drained, pending: this.pendingRecords, abandoned: abandoned.length };
     })();
-    return this.closing;
+    return this.closeResult;
+  }
+
+  /** New messages are taken only while open. */
+  private get accepting(): boolean {
+    return this.lifecycle === "open";
+  }
+
+  private moveTo(next: Lifecycle): void {
+    if (!LIFECYCLE_TRANSITIONS[this.lifecycle].includes(next))
+      throw new Error(`publisher lifecycle: ${this.lifecycle} cannot become ${next}`);
+    this.lifecycle = next;
   }
 
   stats(): PublisherStats {
@@ -267,7 +295,7 @@ export class Publisher {
   private async reserve(bytes: number): Promise<void> {
     if (this.hasRoom(bytes)) return;
     const full = () => `queue full: ${this.pendingRecords} records / ${this.pendingBytes} bytes pending`;
-    if (this.o.whenFull === "reject" || this.closed) throw new QueueFullError(full());
+    if (this.o.whenFull === "reject" || !this.accepting) throw new QueueFullError(full());
     // Enqueueing is serialized, so at most one publish waits for room at a time; the others wait behind it.
     const roomMade = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
@@ -285,7 +313,7 @@ export class Publisher {
       };
       this.schedulePumpNow();
     });
-    if (this.closed) throw new PublisherClosedError();
+    if (!this.accepting) throw new PublisherClosedError();
     if (!roomMade || !this.hasRoom(bytes))
       throw new QueueFullError(`${full()} after waiting ${this.o.fullWaitMs} ms`);
   }
@@ -324,7 +352,7 @@ export class Publisher {
     this.sinceLastPump.records++;
     this.sinceLastPump.bytes += p.bytes;
     if (
-      this.flushing > 0 ||
+      this.flushRequests > 0 ||
       this.sinceLastPump.records >= this.o.maxBatchRecords ||
       this.sinceLastPump.bytes >= this.o.maxBatchBytes
     ) {
@@ -339,9 +367,9 @@ export class Publisher {
   private pump(): void {
     this.pumpScheduled = false;
     this.sinceLastPump = { records: 0, bytes: 0 };
-    if (this.terminated) return;
+    if (this.lifecycle === "closed") return;
     const now = this.o.now();
-    const urgent = this.flushing > 0 || this.spaceWaiter !== undefined;
+    const urgent = this.flushRequests > 0 || this.spaceWaiter !== undefined;
     const blocked = { has: (key: string) => this.inFlightKeys.has(key) };
     while (this.inFlightRequests < this.o.maxInFlightRequests) {
       const batch = selectBatch(this.queue, blocked, now, this.limits);
@@ -439,7 +467,7 @@ export class Publisher {
   }
 
   private retryOrFail(e: Entry, code: string, message: string, retryable: boolean, cause?: unknown): void {
-    if (retryable && !this.terminated) {
+    if (retryable && this.lifecycle !== "closed") {
       const now = this.o.now();
       const delay = retryDelayWithin(e.attempts, now, e.deadline, this.o.backoff, this.o.random);
       if (delay !== undefined) {
@@ -459,7 +487,7 @@ export class Publisher {
     }
     const why = !retryable
       ? "refused"
-      : this.terminated
+      : this.lifecycle === "closed"
         ? "not retried after close"
         : "still failing at the retry deadline";
     this.fail(
@@ -521,7 +549,7 @@ export class Publisher {
   }
 
   private scheduleAt(at: number): void {
-    if (this.terminated || at >= this.timerAt) return;
+    if (this.lifecycle === "closed" || at >= this.timerAt) return;
     this.clearTimer();
     this.timerAt = at;
     this.timer = setTimeout(

@@ -1,8 +1,7 @@
-import { parsePosition } from "../cli/commands/inspect.js";
+import { parsePosition } from "../../cli/commands/inspect.js";
 import { parseFailureLine } from "./cloudwatch-source.js";
 import { keyTime } from "./onfailure-s3-source.js";
 import { parseOnFailureRecord, payloadRecords } from "./onfailure-record.js";
-import { parseHorizon } from "./replay-deps.js";
 import { backoffSeconds } from "./scheduled-drain.js";
 import { parseTimeBound } from "./time-window.js";
 import { viewToken } from "./token-view.js";
@@ -140,9 +139,6 @@ describe("captured failure formats", () => {
     expect(parseTimeBound("2026-11-25T02:00:00+01:00", "--until", now)).toBe("2026-11-25T01:00:00.000Z");
     expect(() => parseTimeBound("yesterday", "--since", now)).toThrow(/--since "yesterday"/);
     expect(() => parseTimeBound("12345", "--since", now)).toThrow(/--since/);
-    expect(parseHorizon("14d", "--horizon")).toBe(14 * 86_400);
-    expect(parseHorizon("90", "--horizon")).toBe(90);
-    expect(() => parseHorizon("-1d", "--horizon")).toThrow(/--horizon/);
   });
 
   test("backoff doubles per receive, is capped, jittered and never beyond SQS's 12 h", () => {

@@ -5,7 +5,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { VERIFY_REASONS } from "../envelope/reasons.js";
-import { messageLedgerKey, recordLedgerKey } from "../ledger/keys.js";
+import { messageLedgerKey, recordLedgerKey } from "../ledger/ledger-keys.js";
 import { type FailedPosition, followUpCandidates } from "./follow-ups.js";
 import { byStreamPosition, isSequenceNumber } from "../kinesis/sequence.js";
 import { unverifiedType } from "./filters.js";

@@ -1,13 +1,13 @@
 import { registry } from "../../schemas/index.js";
-import { generateSigningKey } from "../envelope/keys.js";
+import { generateSigningKey } from "../envelope/signing-keys.js";
 import { parseJwks } from "../envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../envelope/keysets/static-key-set.js";
 import { createSigner, type Signer } from "../envelope/sign.js";
 import { createVerifier } from "../envelope/verify.js";
-import { messageLedgerKey } from "../ledger/keys.js";
+import { messageLedgerKey } from "../ledger/ledger-keys.js";
 import type { MarkerSnapshot } from "../ledger/prefetch.js";
 import { afterReopen } from "../ledger/resolution.js";
-import type { VerifyFn } from "../pipeline/pipeline.js";
+import type { VerifyFn } from "../pipeline/types.js";
 import { isRedelivery, tokenHash } from "../pipeline/redelivery.js";
 import { predictOutcome } from "./dry-run.js";
 import { replayVerify } from "./replay-deps.js";

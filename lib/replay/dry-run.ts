@@ -1,7 +1,7 @@
 import type { MarkerSnapshot } from "../ledger/prefetch.js";
-import { messageLedgerKey } from "../ledger/keys.js";
+import { messageLedgerKey } from "../ledger/ledger-keys.js";
 import { peekIdentity } from "../pipeline/peek.js";
-import type { VerifyFn } from "../pipeline/pipeline.js";
+import type { VerifyFn } from "../pipeline/types.js";
 import { isRedelivery, tokenHash } from "../pipeline/redelivery.js";
 import type { ReplayOutcome } from "./types.js";
 

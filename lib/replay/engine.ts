@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import type { BatchPipeline, VerifyFn } from "../pipeline/pipeline.js";
+import type { BatchPipeline, VerifyFn } from "../pipeline/types.js";
 import type { RecordOutcome } from "../pipeline/outcome.js";
 import { prefetchMarkers } from "../ledger/prefetch.js";
-import { messageLedgerKey } from "../ledger/keys.js";
+import { messageLedgerKey } from "../ledger/ledger-keys.js";
 import { peekIdentity } from "../pipeline/peek.js";
 import { matchesFilters } from "./filters.js";
 import { afterReopen, resolveRejectedRecord, reopenRejectedMarker } from "../ledger/resolution.js";

@@ -1,5 +1,5 @@
 import type { KinesisStreamEvent } from "aws-lambda";
-import type { OnFailureRecord } from "../runner/on-failure.js";
+import type { OnFailureRecord } from "../kinesis/on-failure-record.js";
 import { isSequenceNumber, streamNameFromArn } from "../kinesis/sequence.js";
 import type { ReplayRecord, ShardRange } from "./types.js";
 
@@ -8,7 +8,7 @@ export type ParsedOnFailure =
 
 /**
  * Reads an on-failure invocation record (Lambda's documented shape for Kinesis event sources, see
- * lib/runner/on-failure.ts) and the shard range it names. `streamName` overrides the stream of the ARN, for
+ * lib/kinesis/on-failure-record.ts) and the shard range it names. `streamName` overrides the stream of the ARN, for
  * a stream that was renamed or restored under another name.
  */
 export function parseOnFailureRecord(body: string, streamName?: string): ParsedOnFailure {

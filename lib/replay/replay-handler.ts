@@ -1,10 +1,7 @@
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { dynamoDbClient, kinesisClient, sqsClient } from "../aws/clients.js";
-import { ConfigurationError } from "../errors/kjp-error.js";
-import { replayEngineDepsFromEnv } from "./replay-deps.js";
 import { type DrainDeps, type DrainResult, drainOnFailureQueue } from "./scheduled-drain.js";
 
 export type ReplayHandler = (
@@ -36,47 +33,4 @@ export function createReplayHandler(deps: DrainDeps, logger: Logger): ReplayHand
     return result;
   };
   return middy(base).use(injectLambdaContext(logger)) as unknown as ReplayHandler;
-}
-
-const positive = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1)
-    throw new ConfigurationError(`${name} must be a positive whole number, got "${raw}"`);
-  return Number(raw);
-};
-
-/**
- * Configuration from the environment, checked at cold start: the consumer's own settings (tables, issuers,
- * audience) plus KJP_ONFAILURE_QUEUE_URL, KJP_REPLAY_DLQ_URL, KJP_REPLAY_HORIZON (default 7d),
- * KJP_REPLAY_MAX_MESSAGES (500), KJP_REPLAY_BACKOFF_BASE_S (60), KJP_REPLAY_BACKOFF_MAX_S (3600).
- */
-export function replayHandlerFromEnv(env: NodeJS.ProcessEnv): ReplayHandler {
-  const queueUrl = env.KJP_ONFAILURE_QUEUE_URL?.trim();
-  if (!queueUrl)
-    throw new ConfigurationError(
-      "KJP_ONFAILURE_QUEUE_URL is not set",
-      "set it to the on-failure queue's URL (serverless.yml: !Ref OnFailureQueue)",
-    );
-  const dlqUrl = env.KJP_REPLAY_DLQ_URL?.trim();
-  if (!dlqUrl)
-    throw new ConfigurationError(
-      "KJP_REPLAY_DLQ_URL is not set",
-      "set it to the replay dead-letter queue's URL (serverless.yml: !Ref ReplayDlq)",
-    );
-  const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? "kjp-replay" });
-  const engine = replayEngineDepsFromEnv(env, dynamoDbClient(), { logger });
-  return createReplayHandler(
-    {
-      sqs: sqsClient(),
-      kinesis: kinesisClient(),
-      engine,
-      queueUrl,
-      dlqUrl,
-      maxMessages: positive(env, "KJP_REPLAY_MAX_MESSAGES", 500),
-      backoffBaseSec: positive(env, "KJP_REPLAY_BACKOFF_BASE_S", 60),
-      backoffMaxSec: positive(env, "KJP_REPLAY_BACKOFF_MAX_S", 3_600),
-    },
-    logger,
-  );
 }

@@ -1,10 +1,11 @@
 import { registry } from "../../schemas/index.js";
-import { generateSigningKey } from "../envelope/keys.js";
+import { generateSigningKey } from "../envelope/signing-keys.js";
 import { parseJwks } from "../envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../envelope/keysets/static-key-set.js";
 import { createSigner, type Signer } from "../envelope/sign.js";
 import { createVerifier, type Verifier } from "../envelope/verify.js";
-import { horizonFromEnv, replayVerify } from "./replay-deps.js";
+import { horizonFromEnv } from "../config/replay-config.js";
+import { replayVerify } from "./replay-deps.js";
 import { exampleOf } from "../../schemas/test-helpers.js";
 
 const DAY = 86_400;

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
-import { loadServiceDefinition } from "../../lib/config/service-definition.js";
+import { loadServiceDefinition } from "../../dev/service-definition/service-definition.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 
 /**

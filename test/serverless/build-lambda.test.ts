@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
-import { loadServiceDefinition } from "../../lib/config/service-definition.js";
-import { bundleFunction } from "../../lib/local/lambda-artifacts.js";
+import { loadServiceDefinition } from "../../dev/service-definition/service-definition.js";
+import { bundleFunction } from "../../dev/packaging/lambda-artifacts.js";
 import { projectRoot } from "../../lib/util/project-root.js";
-import { readZip } from "../../lib/local/read-zip.js";
+import { readZip } from "../../dev/packaging/read-zip.js";
 
 /**
  * The artifacts `serverless package` ships: every function in serverless.yml bundles, and the bundle loads in
@@ -52,6 +52,19 @@ describe.each(loadServiceDefinition({ stage: "dev" }).functions.map((f) => [f.ke
         timeout: 30_000,
       });
       expect(stdout.trim()).toBe("function");
+    });
+
+    it("contains no module of the development tooling (dev/) or the CLI (cli/)", async () => {
+      const built = await bundleFunction(fn, { root, zipPath: join(scratch, `${fn.key}-sources.zip`) });
+      const map = readZip(readFileSync(built.zip)).get(`${built.entry}.map`);
+      expect(map).toBeDefined();
+      // The source map lists every module esbuild put into the bundle, relative to the bundle's folder.
+      const sources = (JSON.parse(map!.toString("utf8")) as { sources: string[] }).sources.map((s) =>
+        relative(root, resolve(scratch, `${fn.key}-bundle`, dirname(built.entry), s)),
+      );
+      expect(sources).toContain(`handlers/${fn.key}.ts`);
+      expect(sources.filter((s) => /^lib\//.test(s)).length).toBeGreaterThan(10);
+      expect(sources.filter((s) => /^(dev|cli)\//.test(s))).toEqual([]);
     });
   },
 );

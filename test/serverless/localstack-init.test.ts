@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadServiceDefinition } from "../../lib/config/service-definition.js";
+import { loadServiceDefinition } from "../../dev/service-definition/service-definition.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 
 /**

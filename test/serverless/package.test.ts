@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../../lib/util/project-root.js";
-import { createZip } from "../../lib/local/zip.js";
+import { createZip } from "../../dev/packaging/zip.js";
 
 /**
  * `serverless package` (osls) must work offline and without credentials, and its CloudFormation must say

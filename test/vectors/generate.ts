@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JWK } from "jose";
 import { registry } from "../../schemas/index.js";
-import { generateSigningKey } from "../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../lib/envelope/signing-keys.js";
 import { loadKeySet } from "../../lib/envelope/keysets/load-key-set.js";
 import { createSigner, type SignInput } from "../../lib/envelope/sign.js";
 import { forge, b64url, type ForgeKey } from "../../lib/envelope/testing/forge.js";

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateSigningKey } from "../keys.js";
+import { generateSigningKey } from "../signing-keys.js";
 import { loadKeySet } from "./load-key-set.js";
 import { createRefreshingKeySet } from "./refreshing-key-set.js";
 import { httpJwks } from "./remote-sources.js";

@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateSigningKey } from "../keys.js";
-import { keySetOptionsFromEnv } from "../config.js";
+import { generateSigningKey } from "../signing-keys.js";
+import { keySetOptionsFromEnv } from "../../config/verifier-config.js";
 import { createRefreshingKeySet, type RefreshOptions } from "./refreshing-key-set.js";
 import { httpJwks } from "./remote-sources.js";
 

@@ -1,7 +1,7 @@
 import type { JWK } from "jose";
 import { z } from "zod";
-import type { PayloadValidator, ValidationResult } from "../../../schemas/types.js";
-import { generateSigningKey } from "../keys.js";
+import type { PayloadValidator, ValidationResult } from "../types.js";
+import { generateSigningKey } from "../signing-keys.js";
 import { createStaticKeySet } from "../keysets/static-key-set.js";
 import { parseJwks } from "../keysets/jwks.js";
 import { createVerifier, type Verifier, type VerifierOptions } from "../verify.js";

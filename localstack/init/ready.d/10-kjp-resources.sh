@@ -1,6 +1,6 @@
 #!/bin/bash
 # LocalStack init hook: creates the resources serverless.yml declares for stage `local`, like
-# lib/local/resources.ts does for the embedded stack. Idempotent (safe on restart).
+# dev/local/resources.ts does for the embedded stack. Idempotent (safe on restart).
 # Kept in step with serverless.yml by test/serverless/localstack-init.test.ts.
 set -euo pipefail
 

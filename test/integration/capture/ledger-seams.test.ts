@@ -5,7 +5,7 @@ import {
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { dynamoDbClient } from "../../../lib/aws/clients.js";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../../../lib/envelope/keysets/static-key-set.js";
 import { createSigner, type Signer } from "../../../lib/envelope/sign.js";
@@ -13,11 +13,12 @@ import { uuidv7 } from "../../../lib/envelope/uuidv7.js";
 import { createVerifier } from "../../../lib/envelope/verify.js";
 import { fromAttributeMap, toAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { listFailures } from "../../../lib/ledger/inspect.js";
-import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { reopenRejectedMarker, resolveRejectedRecord } from "../../../lib/ledger/resolution.js";
 import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
 import { tokenHash } from "../../../lib/pipeline/redelivery.js";
 import { runReplay } from "../../../lib/replay/engine.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
 import { createReplayEngineDeps } from "../../../lib/replay/replay-deps.js";
 import type { ReplayCandidate } from "../../../lib/replay/types.js";
 import type { ReplayEngineDeps } from "../../../lib/replay/engine.js";
@@ -114,6 +115,7 @@ describe("dry run dedupe: the same rule as the pipeline (marker AND the hash of 
       audience: "crm-pipeline",
     });
     deps = createReplayEngineDeps({
+      processors: createProcessorRegistry(),
       verifier: createVerifier({
         audience: "crm-pipeline",
         issuers: [

@@ -1,8 +1,9 @@
 import { claimMessage } from "../../../lib/ledger/claim.js";
-import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
-import type { PipelineDeps } from "../../../lib/pipeline/pipeline.js";
+import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
+import type { PipelineDeps } from "../../../lib/pipeline/types.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
-import { createProcessorRegistry, type Processor } from "../../../processors/index.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
+import type { Processor } from "../../../lib/effects/processor.js";
 import {
   accountItems,
   dealMessage,

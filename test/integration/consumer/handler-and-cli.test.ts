@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { createSigner } from "../../../lib/envelope/sign.js";
 import { ConfigurationError } from "../../../lib/errors/kjp-error.js";
-import { consumerDepsFromEnv } from "../../../lib/pipeline/consumer-handler.js";
-import { localContext, register as registerInvoke } from "../../../lib/cli/commands/invoke.js";
-import { register as registerLedger } from "../../../lib/cli/commands/ledger.js";
+import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
+import { localContext, register as registerInvoke } from "../../../cli/commands/invoke.js";
+import { register as registerLedger } from "../../../cli/commands/ledger.js";
 import { AUDIENCE, dealMessage, event, FakeShard, id, ISSUER, setUpEnv, type TestEnv } from "./support.js";
 
 let env: TestEnv;

@@ -1,9 +1,9 @@
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { ConfigurationError } from "../../../lib/errors/kjp-error.js";
-import { consumerDepsFromEnv } from "../../../lib/pipeline/consumer-handler.js";
+import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
 import { canonicalToken } from "../../../lib/envelope/canonical-token.js";
 import { ecdsaTwin } from "../../../lib/envelope/testing/forge.js";
-import type { VerifyFn } from "../../../lib/pipeline/pipeline.js";
+import type { VerifyFn } from "../../../lib/pipeline/types.js";
 import {
   accountItems,
   dealMessage,

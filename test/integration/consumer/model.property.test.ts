@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import type { KinesisStreamRecord } from "aws-lambda";
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
 import { TransientError } from "../../../lib/errors/kjp-error.js";
-import { createProcessorRegistry, type Notification, type Processor } from "../../../processors/index.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
+import type { Notification, Processor } from "../../../lib/effects/processor.js";
 import { DEAL_STAGES } from "../../../schemas/deal-stage-changed.v1.js";
 import {
   accountItems,

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
-import type { PipelineDeps } from "../../../lib/pipeline/pipeline.js";
-import { createProcessorRegistry, type Notification, type Processor } from "../../../processors/index.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
+import type { PipelineDeps } from "../../../lib/pipeline/types.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
+import type { Notification, Processor } from "../../../lib/effects/processor.js";
 import {
   accountItems,
   contactMessage,

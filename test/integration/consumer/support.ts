@@ -2,21 +2,17 @@ import { randomBytes } from "node:crypto";
 import { type DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { dynamoDbClient } from "../../../lib/aws/clients.js";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../../../lib/envelope/keysets/static-key-set.js";
 import { createSigner, type Signer } from "../../../lib/envelope/sign.js";
 import { uuidv7 } from "../../../lib/envelope/uuidv7.js";
 import { createVerifier } from "../../../lib/envelope/verify.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
-import { messageLedgerKey } from "../../../lib/ledger/keys.js";
+import { messageLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
-import {
-  type BatchPipeline,
-  createBatchPipeline,
-  type PipelineDeps,
-  type VerifyFn,
-} from "../../../lib/pipeline/pipeline.js";
+import { createBatchPipeline } from "../../../lib/pipeline/pipeline.js";
+import type { BatchPipeline, PipelineDeps, VerifyFn } from "../../../lib/pipeline/types.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
 import { registry } from "../../../schemas/index.js";
 import { toEventRecord } from "../../../lib/kinesis/event-record.js";

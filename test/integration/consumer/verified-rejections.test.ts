@@ -1,5 +1,5 @@
 import { findByJti } from "../../../lib/ledger/inspect.js";
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import {
   dealMessage,
   event,
@@ -21,7 +21,7 @@ const invalidDeal = (account: string) => {
   return { ...m, data: { ...m.data, currency: "XXX" } };
 };
 
-describe("rejections whose iss/jti are signed are keyed msg#<iss>#<jti> (DESIGN.md §4)", () => {
+describe("rejections whose iss/jti are signed are keyed msg#<iss>#<jti> (docs/architecture.md §4)", () => {
   test("an invalid_payload rejection is found by jti and issuer with one GetItem, and nothing is keyed by position", async () => {
     const shard = new FakeShard();
     const m = invalidDeal(id("acc"));

@@ -10,12 +10,14 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { JWK } from "jose";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../../lib/aws/clients.js";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
-import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { projectRoot } from "../../../lib/util/project-root.js";
-import { consumerDepsFromEnv, createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
-import { EventSourceMappingRunner, readStreamEventSettings } from "../../../lib/runner/index.js";
+import { createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
+import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
+import { EventSourceMappingRunner } from "../../../dev/runner/runner.js";
+import { readStreamEventSettings } from "../../../dev/service-definition/stream-event.js";
 import { expectedPipelineTotals, planGemWorkload, type GemMessage } from "./gem-messages.js";
 import { readStream, type StreamEntry } from "./read-stream.js";
 import { publishWithGem, requireRuby, type PublishedMessage } from "./ruby-publisher.js";
@@ -239,7 +241,7 @@ test("every message the gem published is done in the ledger, keyed by its issuer
 test("the message with a bad payload is rejected as invalid_payload, and its key's later records still apply", () => {
   const bad = sent.find((s) => s.message === invalid())!;
   // its signature verified, so its iss/jti are authentic: the rejection is recorded under its message key
-  // (DESIGN.md §4), with its place in the stream, and nothing is keyed by that place
+  // (docs/architecture.md §4), with its place in the stream, and nothing is keyed by that place
   const where = stream.get(bad.published.jti);
   expect(where).toBeDefined();
   const item = ledger.get(bad.published.jti);

@@ -1,10 +1,10 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { loadKeySet, type LoadKeySetOptions } from "../../../lib/envelope/keysets/load-key-set.js";
 import { createSigner, type Signer } from "../../../lib/envelope/sign.js";
 import { createVerifier } from "../../../lib/envelope/verify.js";
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { registry } from "../../../schemas/index.js";
 import {
   AUDIENCE,

@@ -3,7 +3,7 @@ import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { randomUUID } from "node:crypto";
 import { secretsClient, ssmClient } from "../../../lib/aws/clients.js";
 import { KjpError } from "../../../lib/errors/kjp-error.js";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { loadKeySet } from "../../../lib/envelope/keysets/load-key-set.js";
 
 // Key sets kept in SSM Parameter Store and Secrets Manager, read from moto (the integration stack's endpoint).

@@ -2,7 +2,7 @@ import { DeleteTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { dynamoDbClient } from "../../../lib/aws/clients.js";
 import { toAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { listFailures } from "../../../lib/ledger/inspect.js";
-import { recordLedgerKey } from "../../../lib/ledger/keys.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
 import { uniqueName } from "../runner/runner-fixture.js";
 

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { randomUUID } from "node:crypto";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../../lib/aws/clients.js";
-import { loadServiceDefinition } from "../../../lib/config/service-definition.js";
+import { loadServiceDefinition } from "../../../dev/service-definition/service-definition.js";
 
 const env = (name: string): string => {
   const value = process.env[name];

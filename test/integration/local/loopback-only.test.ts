@@ -1,7 +1,7 @@
-import { startDynamoDbLocal } from "../../../lib/local/dynamodb-local.js";
-import type { Emulator } from "../../../lib/local/emulator.js";
-import { startKinesisMock } from "../../../lib/local/kinesis-mock.js";
-import { startMoto } from "../../../lib/local/moto.js";
+import { startDynamoDbLocal } from "../../../dev/local/dynamodb-local.js";
+import type { Emulator } from "../../../dev/local/emulator.js";
+import { startKinesisMock } from "../../../dev/local/kinesis-mock.js";
+import { startMoto } from "../../../dev/local/moto.js";
 import { isLoopback, listeningSockets } from "./listening-sockets.js";
 
 // Issue 10, item 9: the local stack's emulators listen on 127.0.0.1 only, never on all interfaces. Fresh

@@ -12,9 +12,9 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDynamoDbLocal } from "../../../lib/local/dynamodb-local.js";
-import type { Emulator } from "../../../lib/local/emulator.js";
-import { startKinesisMock } from "../../../lib/local/kinesis-mock.js";
+import { startDynamoDbLocal } from "../../../dev/local/dynamodb-local.js";
+import type { Emulator } from "../../../dev/local/emulator.js";
+import { startKinesisMock } from "../../../dev/local/kinesis-mock.js";
 
 // These start their own emulators (not the shared stack) to restart them; explicit endpoints, not env.
 const client = <T>(Ctor: new (c: object) => T, endpoint: string) =>

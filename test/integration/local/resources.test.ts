@@ -1,11 +1,11 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { loadServiceDefinition } from "../../../lib/config/service-definition.js";
+import { loadServiceDefinition } from "../../../dev/service-definition/service-definition.js";
 import {
   createResources,
   defaultResourceClients,
   destroyResourceClients,
-} from "../../../lib/local/resources.js";
+} from "../../../dev/local/resources.js";
 
 const clients = defaultResourceClients();
 afterAll(() => destroyResourceClients(clients));

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:net";
-import { findFreePort } from "../../../lib/local/free-port.js";
-import { startLocalStack } from "../../../lib/local/stack.js";
+import { findFreePort } from "../../../dev/local/free-port.js";
+import { startLocalStack } from "../../../dev/local/stack.js";
 
 /** Emulator processes this test process spawned that are still running (the shared stack's included). */
 function ourEmulators(): string[] {

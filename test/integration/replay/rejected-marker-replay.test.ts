@@ -1,6 +1,6 @@
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { dynamoDbClient } from "../../../lib/aws/clients.js";
-import { generateSigningKey } from "../../../lib/envelope/keys.js";
+import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../../../lib/envelope/keysets/static-key-set.js";
 import { createSigner, type Signer } from "../../../lib/envelope/sign.js";
@@ -14,7 +14,7 @@ import { ledgerSource } from "../../../lib/replay/ledger-source.js";
 import { createReplayEngineDeps } from "../../../lib/replay/replay-deps.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
 import { registry } from "../../../schemas/index.js";
-import type { PayloadValidator } from "../../../schemas/types.js";
+import type { PayloadValidator } from "../../../lib/envelope/types.js";
 import { accountItems, event, FakeShard, id, type TestEnv } from "../consumer/support.js";
 import { uniqueName } from "../runner/runner-fixture.js";
 
@@ -88,7 +88,13 @@ const live = () =>
     ...tables,
   });
 const replayDeps = (horizonSec: number) =>
-  createReplayEngineDeps({ verifier, horizonSec, dynamodb: client, ...tables });
+  createReplayEngineDeps({
+    verifier,
+    horizonSec,
+    processors: createProcessorRegistry(),
+    dynamodb: client,
+    ...tables,
+  });
 const source = (reasons: string[]) =>
   ledgerSource({ dynamodb: client, ledgerTable: tables.ledgerTable, filters: { reasons } });
 const item = async (jti: string) => (await findByJti(client, tables.ledgerTable, jti, ISSUER))[0];

@@ -7,9 +7,9 @@ import {
 import type { Context } from "aws-lambda";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Command } from "commander";
-import { register as registerFailures } from "../../../lib/cli/commands/failures.js";
-import { register as registerInspect } from "../../../lib/cli/commands/inspect.js";
-import { register as registerReplay } from "../../../lib/cli/commands/replay.js";
+import { register as registerFailures } from "../../../cli/commands/failures.js";
+import { register as registerInspect } from "../../../cli/commands/inspect.js";
+import { register as registerReplay } from "../../../cli/commands/replay.js";
 import { createReplayHandler } from "../../../lib/replay/replay-handler.js";
 import { id } from "../consumer/support.js";
 import { clients, uniqueName } from "../runner/runner-fixture.js";

@@ -6,7 +6,7 @@ import {
   DeleteObjectCommand,
 } from "@aws-sdk/client-s3";
 import type { KinesisStreamEvent } from "aws-lambda";
-import type { OnFailureRecord } from "../../../lib/runner/on-failure.js";
+import type { OnFailureRecord } from "../../../lib/kinesis/on-failure-record.js";
 import {
   clients,
   createFixture,

@@ -6,8 +6,8 @@ import {
   DescribeLogStreamsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import type { KinesisStreamEvent } from "aws-lambda";
-import { checkpointPath } from "../../../lib/runner/checkpoint-store.js";
-import { EventSourceMappingRunner } from "../../../lib/runner/runner.js";
+import { checkpointPath } from "../../../dev/runner/checkpoint-store.js";
+import { EventSourceMappingRunner } from "../../../dev/runner/runner.js";
 import { projectRoot } from "../../../lib/util/project-root.js";
 import { clients, createFixture, decode, settings, type Fixture } from "./runner-fixture.js";
 

@@ -10,8 +10,8 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { kinesisClient, logsClient, s3Client, sqsClient } from "../../../lib/aws/clients.js";
-import { EventSourceMappingRunner, type RunnerOptions } from "../../../lib/runner/runner.js";
-import { AWS_DEFAULTS, type StreamEventSettings } from "../../../lib/runner/settings.js";
+import { EventSourceMappingRunner, type RunnerOptions } from "../../../dev/runner/runner.js";
+import { AWS_DEFAULTS, type StreamEventSettings } from "../../../dev/service-definition/stream-event.js";
 
 /**
  * Per-test resources on the shared integration stack: a stream of its own (created and deleted by the test),

@@ -1,10 +1,10 @@
-import { loadServiceDefinition } from "../../../lib/config/service-definition.js";
+import { loadServiceDefinition } from "../../../dev/service-definition/service-definition.js";
 import {
   createResources,
   defaultResourceClients,
   destroyResourceClients,
-} from "../../../lib/local/resources.js";
-import { applyStackEnv, startLocalStack, type LocalStack } from "../../../lib/local/stack.js";
+} from "../../../dev/local/resources.js";
+import { applyStackEnv, startLocalStack, type LocalStack } from "../../../dev/local/stack.js";
 
 /**
  * Starts the stack once for the whole integration run and creates serverless.yml's resources (stage `local`),

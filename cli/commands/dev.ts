@@ -1,0 +1,91 @@
+import { Option, type Command } from "commander";
+import {
+  startPipelineSession,
+  type PipelineSession,
+  type PipelineSessionOptions,
+} from "../../dev/demo/pipeline-session.js";
+import { shellQuote } from "../../dev/demo/pipeline-session.js";
+import { kjpDir } from "../../dev/local/project-paths.js";
+import type { StackKind } from "../../dev/localstack/as-stack.js";
+
+/** --stack: what `kjp dev` and `kjp demo` start when the environment points at no running stack. */
+export const stackOption = () =>
+  new Option(
+    "--stack <kind>",
+    "embedded (kinesis-mock, DynamoDB Local, moto) or localstack (LocalStack in host mode)",
+  )
+    .choices(["embedded", "localstack"])
+    .default("embedded");
+
+export interface DevCommandDeps {
+  start: (options: PipelineSessionOptions) => Promise<PipelineSession>;
+  out: (text: string) => void;
+  /** Resolves when the session should stop (default: SIGINT or SIGTERM). */
+  stopSignal: () => Promise<unknown>;
+}
+
+function onSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve(signal);
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+  });
+}
+
+const defaults = (): DevCommandDeps => ({
+  start: startPipelineSession,
+  out: (text) => process.stdout.write(text),
+  stopSignal: onSignal,
+});
+
+/**
+ * `kjp dev`: the local stack, serverless.yml's resources and the runner with the real consumer, and no
+ * workload: publish with `kjp publish` from another shell (the exports it prints point there) and watch the
+ * consumer's log lines here. Runs until Ctrl-C, then stops the runner and the emulators.
+ */
+export function register(program: Command, deps: Partial<DevCommandDeps> = {}): void {
+  const d = { ...defaults(), ...deps };
+  program
+    .command("dev")
+    .description("run the local stack and the event source mapping runner with the consumer until Ctrl-C")
+    .option("--quiet", "do not echo the consumer's log lines", false)
+    .option("--keys-dir <dir>", "where the session's demo keys are written (default .kjp/dev)")
+    .addOption(stackOption())
+    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind }) => {
+      const log = (line: string) => d.out(`${line}\n`);
+      // Listen before starting: a Ctrl-C during start-up must still stop what was started.
+      const stop = d.stopSignal();
+      const session = await d.start({
+        log,
+        echoLogs: !opts.quiet,
+        keysDir: opts.keysDir ?? kjpDir("dev"),
+        stack: opts.stack,
+      });
+      try {
+        log(
+          `Runner reading ${session.runner.streamName} for ${session.runner.functionName} (log group ${session.runner.logGroupName}).`,
+        );
+        log("Use the stack from another shell:");
+        for (const [k, v] of Object.entries(session.exports)) log(`  export ${k}=${shellQuote(v)}`);
+        log(`(or: source ${session.envFile})`);
+        log(
+          `Then e.g.: kjp publish --type note.added --v 1 --sub acc_DEMO0001 --data '{"noteId":"note_DEV00001","accountId":"acc_DEMO0001","authorId":"usr_DEV00001","body":"hello","mentions":[],"createdAt":"${new Date().toISOString()}","notify":false}'`,
+        );
+        log("Press Ctrl-C to stop.");
+        const keepAlive = setInterval(() => undefined, 1 << 30);
+        try {
+          await stop;
+        } finally {
+          clearInterval(keepAlive);
+        }
+        log("Stopping...");
+      } finally {
+        await session.stop();
+      }
+      log("Stopped.");
+    });
+}

@@ -1,0 +1,114 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type Command, Option } from "commander";
+import { dynamoDbClient } from "../../lib/aws/clients.js";
+import { ConfigurationError } from "../../lib/errors/kjp-error.js";
+import { listFailures, type LedgerEntry } from "../../lib/ledger/inspect.js";
+import { parseTimeBound } from "../../lib/replay/time-window.js";
+import { optionalSetting } from "../../lib/config/env.js";
+
+export interface FailuresCommandDeps {
+  out: (text: string) => void;
+  client: () => DynamoDBClient;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+}
+
+interface FailuresOpts {
+  status: "rejected" | "failed" | "all";
+  since?: string;
+  until?: string;
+  type?: string;
+  reason?: string;
+  limit: string;
+  table?: string;
+  json: boolean;
+}
+
+const COLUMNS = ["failedAt", "status", "reason", "type", "jti", "position"] as const;
+
+export function failureRow(item: LedgerEntry): Record<(typeof COLUMNS)[number], string> {
+  const s = (v: unknown) => (v === undefined || v === null ? "" : String(v));
+  return {
+    failedAt: s(item.failedAt),
+    status: s(item.failureStatus ?? item.status),
+    reason: s(item.reason),
+    type: s(item.type),
+    jti: s(item.jti),
+    position: item.shardId ? `${s(item.shardId)}:${s(item.sequenceNumber)}` : "",
+  };
+}
+
+/** Rows as an aligned text table (header first). */
+export function formatTable(rows: Array<Record<string, string>>, columns: readonly string[]): string {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  return `${[line([...columns]), ...rows.map((r) => line(columns.map((c) => r[c] ?? "")))].join("\n")}\n`;
+}
+
+/**
+ * `kjp failures`: rejected and failed ledger items (the sparse `failures` index), oldest first: time, status,
+ * reason, type, jti and stream position, as a table or JSON lines. What `kjp replay --from ledger` would take.
+ */
+export function register(program: Command, deps: Partial<FailuresCommandDeps> = {}): void {
+  const out = deps.out ?? ((text: string) => void process.stdout.write(text));
+  const env = deps.env ?? process.env;
+  const client = deps.client ?? (() => dynamoDbClient());
+  const now = deps.now ?? Date.now;
+  program
+    .command("failures")
+    .description(
+      "list rejected/failed messages from the ledger (time, status, reason, type, jti, shard:sequence)",
+    )
+    .addOption(
+      new Option("--status <status>", "which failures").choices(["rejected", "failed", "all"]).default("all"),
+    )
+    .option("--since <time>", "failed at or after: ISO-8601, or an age like 6h, 2d")
+    .option("--until <time>", "failed before: ISO-8601, or an age")
+    .option("--type <type>", "only this message type")
+    .option("--reason <reason>", "only this reason")
+    .option("--limit <n>", "at most this many per status", "200")
+    .option("--table <name>", "ledger table (default: KJP_LEDGER_TABLE)")
+    .option("--json", "one JSON object per line (the whole item, raw record cut to 80 characters)", false)
+    .action(async (opts: FailuresOpts) => {
+      const table = opts.table ?? optionalSetting(env, "KJP_LEDGER_TABLE");
+      if (!table)
+        throw new ConfigurationError("no ledger table given", "pass --table NAME or set KJP_LEDGER_TABLE");
+      const limit = Number(opts.limit);
+      if (!Number.isSafeInteger(limit) || limit < 1)
+        throw new ConfigurationError(`--limit "${opts.limit}" is not a positive integer`);
+      const since = opts.since ? parseTimeBound(opts.since, "--since", now()) : undefined;
+      const until = opts.until ? parseTimeBound(opts.until, "--until", now()) : undefined;
+      const statuses: Array<"rejected" | "failed"> =
+        opts.status === "all" ? ["rejected", "failed"] : [opts.status];
+      const c = client();
+      try {
+        const items: LedgerEntry[] = [];
+        for (const status of statuses)
+          items.push(
+            ...(await listFailures(c, table, status, {
+              ...(since ? { since } : {}),
+              ...(until ? { until } : {}),
+              ...(opts.type ? { types: [opts.type] } : {}),
+              ...(opts.reason ? { reasons: [opts.reason] } : {}),
+              limit,
+            })),
+          );
+        const kept = items.sort((a, b) => String(a.failedAt ?? "").localeCompare(String(b.failedAt ?? "")));
+        if (opts.json) {
+          for (const item of kept)
+            out(
+              `${JSON.stringify(typeof item.raw === "string" ? { ...item, raw: `${item.raw.slice(0, 80)}…` } : item)}\n`,
+            );
+        } else {
+          out(formatTable(kept.map(failureRow), COLUMNS));
+          out(`${kept.length} failure(s)\n`);
+        }
+      } finally {
+        c.destroy();
+      }
+    });
+}

@@ -1,0 +1,86 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Command } from "commander";
+import { dynamoDbClient } from "../../lib/aws/clients.js";
+import { ConfigurationError } from "../../lib/errors/kjp-error.js";
+import { findByJti, listFailures } from "../../lib/ledger/inspect.js";
+import { optionalSetting } from "../../lib/config/env.js";
+
+export interface LedgerCommandDeps {
+  out: (text: string) => void;
+  client: () => DynamoDBClient;
+  env: NodeJS.ProcessEnv;
+}
+
+function tableName(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  const name = option ?? optionalSetting(env, "KJP_LEDGER_TABLE");
+  if (!name)
+    throw new ConfigurationError("no ledger table given", "pass --table NAME or set KJP_LEDGER_TABLE");
+  return name;
+}
+
+/** The raw record is long; show it only on request. */
+const trim = (entry: Record<string, unknown>, raw: boolean) =>
+  raw || typeof entry.raw !== "string" ? entry : { ...entry, raw: `${entry.raw.slice(0, 80)}…` };
+
+/**
+ * `kjp ledger get JTI [--issuer ISS]` and `kjp ledger list --status rejected|failed [--since ISO]`: one JSON
+ * object per line, for humans and jq. `get` exits 1 when nothing is found.
+ */
+export function register(program: Command, deps: Partial<LedgerCommandDeps> = {}): void {
+  const out = deps.out ?? ((text: string) => void process.stdout.write(text));
+  const env = deps.env ?? process.env;
+  const client = deps.client ?? (() => dynamoDbClient());
+  const ledger = program
+    .command("ledger")
+    .description("look inside the consumer's DynamoDB ledger (endpoint from AWS_ENDPOINT_URL_DYNAMODB)");
+
+  ledger
+    .command("get")
+    .description("show the ledger item(s) of a message by jti")
+    .argument("<jti>", "the message id")
+    .option("--issuer <iss>", "the issuer: an exact look-up instead of a scan")
+    .option("--table <name>", "ledger table (default: KJP_LEDGER_TABLE)")
+    .option("--raw", "print the raw record in full", false)
+    .action(async (jti: string, opts: { issuer?: string; table?: string; raw: boolean }) => {
+      const c = client();
+      try {
+        const items = await findByJti(c, tableName(opts.table, env), jti, opts.issuer);
+        for (const item of items) out(`${JSON.stringify(trim(item, opts.raw))}\n`);
+        if (items.length === 0) {
+          out(`${JSON.stringify({ jti, found: false })}\n`);
+          process.exitCode = 1;
+        }
+      } finally {
+        c.destroy();
+      }
+    });
+
+  ledger
+    .command("list")
+    .description("list rejected or failed items, oldest first (sparse index `failures`)")
+    .requiredOption("--status <status>", "rejected | failed")
+    .option("--since <iso>", "only items that failed at or after this ISO-8601 time")
+    .option("--limit <n>", "at most this many", "100")
+    .option("--table <name>", "ledger table (default: KJP_LEDGER_TABLE)")
+    .option("--raw", "print raw records in full", false)
+    .action(async (opts: { status: string; since?: string; limit: string; table?: string; raw: boolean }) => {
+      if (opts.status !== "rejected" && opts.status !== "failed")
+        throw new ConfigurationError(`--status must be rejected or failed, got "${opts.status}"`);
+      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since)))
+        throw new ConfigurationError(`--since "${opts.since}" is not an ISO-8601 time`);
+      const limit = Number(opts.limit);
+      if (!Number.isSafeInteger(limit) || limit < 1)
+        throw new ConfigurationError(`--limit "${opts.limit}" is not a positive integer`);
+      const c = client();
+      try {
+        const since = opts.since === undefined ? undefined : new Date(opts.since).toISOString();
+        const items = await listFailures(c, tableName(opts.table, env), opts.status, {
+          ...(since ? { since } : {}),
+          limit,
+        });
+        for (const item of items) out(`${JSON.stringify(trim(item, opts.raw))}\n`);
+      } finally {
+        c.destroy();
+      }
+    });
+}

@@ -1,0 +1,275 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import cliProgress from "cli-progress";
+import { type Command, Option } from "commander";
+import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { ConfigurationError } from "../../lib/errors/kjp-error.js";
+import { cloudWatchSource } from "../../lib/replay/cloudwatch-source.js";
+import { runReplay, type ReplayEngineDeps, type ReplayResult } from "../../lib/replay/engine.js";
+import { ledgerSource } from "../../lib/replay/ledger-source.js";
+import { onFailureS3Source } from "../../lib/replay/onfailure-s3-source.js";
+import { onFailureSqsSource } from "../../lib/replay/onfailure-sqs-source.js";
+import { optionalSetting, parseDuration } from "../../lib/config/env.js";
+import { horizonFromEnv } from "../../lib/config/replay-config.js";
+import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
+import { formatSummaryTable, nothingLeftFailed } from "../../lib/replay/summary.js";
+import { parseTimeBound } from "../../lib/replay/time-window.js";
+import type { ReplayCandidate, ReplayFilters, ReplayProgress } from "../../lib/replay/types.js";
+
+export interface ReplayCommandDeps {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Whether stderr is a terminal (progress bar). */
+  isTTY: boolean;
+  /** The pipeline replay runs through; default: the consumer's, from the environment. */
+  engineDeps: (env: NodeJS.ProcessEnv, dynamodb: DynamoDBClient, horizonSec: number) => ReplayEngineDeps;
+  now: () => number;
+}
+
+interface ReplayOpts {
+  from: "ledger" | "onfailure" | "cloudwatch";
+  queueUrl?: string;
+  bucket?: string;
+  prefix?: string;
+  deleteReplayed: boolean;
+  logGroup?: string;
+  stream?: string;
+  since?: string;
+  until?: string;
+  type: string[];
+  reason: string[];
+  status?: "rejected" | "failed";
+  horizon?: string;
+  limit?: string;
+  visibilityTimeout: string;
+  dryRun: boolean;
+  json: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
+
+/** The replay's report for --json: the summary and one line per candidate. */
+export function replayReport(result: ReplayResult): unknown {
+  return {
+    summary: result.summary,
+    candidates: result.candidates.map((c) => ({
+      id: c.candidate.id,
+      provenance: c.candidate.provenance,
+      state: c.state,
+      acknowledged: c.acknowledged,
+      records: c.candidate.records.length,
+      ...(c.candidate.range ? { range: c.candidate.range } : {}),
+      ...(c.candidate.unrecoverable ? { unrecoverable: c.candidate.unrecoverable } : {}),
+      outcomes: c.outcomes.map((o) =>
+        o.status === "rejected"
+          ? `rejected:${o.reason}`
+          : o.status === "failed"
+            ? `failed:${o.code}`
+            : o.status,
+      ),
+    })),
+  };
+}
+
+/**
+ * `kjp replay --from ledger|onfailure|cloudwatch`: replays captured failures through the consumer's pipeline
+ * (same verification, the exp window widened only by the replay horizon; duplicates skipped through the
+ * ledger). Exit 0 when nothing is left failed, 1 otherwise, 2 on a usage or configuration problem.
+ */
+export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}): void {
+  const out = deps.out ?? ((text: string) => void process.stdout.write(text));
+  const err = deps.err ?? ((text: string) => void process.stderr.write(text));
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? Date.now;
+  program
+    .command("replay")
+    .description(
+      "replay failed records through the consumer pipeline, from the ledger, the on-failure destination (SQS or S3) " +
+        "or the consumer's CloudWatch Logs; exit 0 when nothing is left failed, 1 otherwise, 2 on a usage error",
+    )
+    .addOption(
+      new Option("--from <source>", "where the failures were captured")
+        .choices(["ledger", "onfailure", "cloudwatch"])
+        .makeOptionMandatory(),
+    )
+    .option("--queue-url <url>", "onfailure: the on-failure SQS queue (default KJP_ONFAILURE_QUEUE_URL)")
+    .option(
+      "--bucket <name>",
+      "onfailure: an S3 on-failure bucket instead of the queue (default KJP_ONFAILURE_BUCKET)",
+    )
+    .option("--prefix <prefix>", "onfailure with --bucket: object key prefix", "aws/lambda/")
+    .option(
+      "--delete-replayed",
+      "onfailure with --bucket: delete each object once its records replayed",
+      false,
+    )
+    .option(
+      "--log-group <name>",
+      "cloudwatch: the consumer's log group, e.g. /aws/lambda/kinesis-jwt-pipeline-prod-consumer",
+    )
+    .option(
+      "--stream <name>",
+      "stream to re-read records from (default KJP_STREAM_NAME): ledger uses it for the records a transient failure left unfinished; cloudwatch only for log lines without a complete record",
+    )
+    .option("--since <time>", "only failures captured at or after this time: ISO-8601, or an age like 6h, 2d")
+    .option("--until <time>", "only failures captured before this time: ISO-8601, or an age")
+    .option("--type <types>", "only these message types (comma-separated, repeatable)", collect, [])
+    .option(
+      "--reason <reasons>",
+      "only these reasons: rejection reasons, transient codes, or on-failure conditions (comma-separated, repeatable)",
+      collect,
+      [],
+    )
+    .addOption(
+      new Option("--status <status>", "ledger: only rejected or only failed items").choices([
+        "rejected",
+        "failed",
+      ]),
+    )
+    .option(
+      "--horizon <duration>",
+      "replay horizon: accept tokens this long past exp (default KJP_REPLAY_HORIZON or 7d)",
+    )
+    .option("--limit <n>", "at most this many captured failures")
+    .option(
+      "--visibility-timeout <seconds>",
+      "onfailure (SQS): how long received messages stay hidden while replaying",
+      "900",
+    )
+    .option("--dry-run", "read and verify only: write nothing, delete nothing", false)
+    .option("--json", "print the report as JSON (no progress bar)", false)
+    .action(async (opts: ReplayOpts) => {
+      const filters: ReplayFilters = {
+        ...(opts.since ? { since: parseTimeBound(opts.since, "--since", now()) } : {}),
+        ...(opts.until ? { until: parseTimeBound(opts.until, "--until", now()) } : {}),
+        ...(opts.type.length ? { types: opts.type } : {}),
+        ...(opts.reason.length ? { reasons: opts.reason } : {}),
+      };
+      const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1))
+        throw new ConfigurationError(`--limit "${opts.limit}" is not a positive integer`);
+      const visibility = Number(opts.visibilityTimeout);
+      if (!Number.isSafeInteger(visibility) || visibility < 0 || visibility > 43_200)
+        throw new ConfigurationError(
+          `--visibility-timeout "${opts.visibilityTimeout}" must be 0 to 43200 seconds`,
+        );
+      const horizonSec = opts.horizon ? parseDuration(opts.horizon, "--horizon", 0) : horizonFromEnv(env);
+      const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
+
+      const dynamodb = dynamoDbClient();
+      const kinesis = kinesisClient();
+      const sqs = sqsClient();
+      const s3 = s3Client();
+      const logs = logsClient();
+      try {
+        const engineDeps = (
+          deps.engineDeps ?? ((e, d, h) => replayEngineDepsFromEnv(e, d, { horizonSec: h }))
+        )(env, dynamodb, horizonSec);
+        const stream = streamName ? { kinesis, streamName } : undefined;
+        let source: AsyncIterable<ReplayCandidate>;
+        if (opts.from === "ledger") {
+          source = ledgerSource({
+            dynamodb,
+            ledgerTable: engineDeps.ledgerTable,
+            filters,
+            ...(opts.status ? { statuses: [opts.status] } : {}),
+            ...(limit ? { limit } : {}),
+            ...(stream ? { stream } : {}),
+          });
+        } else if (opts.from === "onfailure") {
+          const bucket =
+            opts.bucket ?? (opts.queueUrl ? undefined : optionalSetting(env, "KJP_ONFAILURE_BUCKET"));
+          const queueUrl = opts.queueUrl ?? optionalSetting(env, "KJP_ONFAILURE_QUEUE_URL");
+          if (bucket) {
+            source = onFailureS3Source({
+              s3,
+              bucket,
+              prefix: opts.prefix ?? "",
+              filters,
+              deleteReplayed: opts.deleteReplayed,
+              ...(limit ? { limit } : {}),
+            });
+          } else if (queueUrl) {
+            source = onFailureSqsSource({
+              sqs,
+              kinesis,
+              queueUrl,
+              visibilityTimeoutSec: visibility,
+              ...(opts.stream ? { streamName: opts.stream } : {}),
+              ...(limit ? { limit } : {}),
+            });
+          } else {
+            throw new ConfigurationError(
+              "--from onfailure needs the destination",
+              "pass --queue-url URL (SQS) or --bucket NAME (S3), or set KJP_ONFAILURE_QUEUE_URL",
+            );
+          }
+        } else {
+          const logGroup = opts.logGroup ?? optionalSetting(env, "KJP_CONSUMER_LOG_GROUP");
+          if (!logGroup)
+            throw new ConfigurationError(
+              "--from cloudwatch needs --log-group (the consumer's log group)",
+              "pass --log-group /aws/lambda/<consumer function name>",
+            );
+          source = cloudWatchSource({
+            logs,
+            logGroup,
+            filters,
+            ...(stream ? { stream } : {}),
+            ...(limit ? { limit } : {}),
+          });
+        }
+
+        const showBar = !opts.json && (deps.isTTY ?? process.stderr.isTTY === true);
+        const bar = showBar
+          ? new cliProgress.SingleBar(
+              {
+                format: " {phase} [{bar}] {value}/{total} records",
+                stream: process.stderr,
+                hideCursor: true,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+        let started = false;
+        const onProgress = (p: ReplayProgress) => {
+          if (!bar) return;
+          if (p.phase === "collect") return;
+          if (!started) {
+            bar.start(p.total, p.done, { phase: opts.dryRun ? "dry run" : "replaying" });
+            started = true;
+          } else bar.update(p.done);
+        };
+        let result: ReplayResult;
+        try {
+          result = await runReplay(source, engineDeps, { filters, dryRun: opts.dryRun, onProgress });
+        } finally {
+          bar?.stop();
+        }
+        if (opts.json) out(`${JSON.stringify(replayReport(result))}\n`);
+        else {
+          out(
+            `kjp replay --from ${opts.from}${opts.dryRun ? " (dry run: nothing written)" : ""}, horizon ${horizonSec} s\n`,
+          );
+          out(formatSummaryTable(result.summary));
+          const failing = result.candidates.filter((c) => c.state === "failed");
+          if (failing.length > 0)
+            err(
+              `${failing.length} candidate(s) still failing: ${failing
+                .slice(0, 10)
+                .map((c) => c.candidate.id)
+                .join(", ")}${failing.length > 10 ? ", …" : ""}\n`,
+            );
+        }
+        process.exitCode = nothingLeftFailed(result.summary) ? 0 : 1;
+      } finally {
+        for (const c of [dynamodb, kinesis, sqs, s3, logs]) c.destroy();
+      }
+    });
+}

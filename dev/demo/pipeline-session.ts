@@ -1,0 +1,244 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { loadServiceDefinition } from "../service-definition/service-definition.js";
+import { KjpError } from "../../lib/errors/kjp-error.js";
+import { startDevStack } from "../local/dev-stack.js";
+import { startLocalStackAsStack, type StackKind } from "../localstack/as-stack.js";
+import { kjpDir } from "../local/project-paths.js";
+import { projectRoot } from "../../lib/util/project-root.js";
+import {
+  createResources,
+  defaultResourceClients,
+  destroyResourceClients,
+  type CreatedResources,
+} from "../local/resources.js";
+import { createConsumerHandler } from "../../lib/pipeline/consumer-handler.js";
+import { consumerDepsFromEnv } from "../../handlers/wiring/consumer.js";
+import { EventSourceMappingRunner } from "../runner/runner.js";
+import { readStreamEventSettings } from "../service-definition/stream-event.js";
+import { CheckpointStore } from "../runner/checkpoint-store.js";
+import { readShardTips } from "../../lib/kinesis/shard-tips.js";
+import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
+import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";
+import { optionalSetting } from "../../lib/config/env.js";
+
+export const DEFAULT_AUDIENCE = "kinesis-jwt-pipeline";
+
+export interface PipelineSessionOptions {
+  stage?: string;
+  /** Where the run's keys go (default .kjp/demo). */
+  keysDir?: string;
+  /**
+   * Start reading the stream at this time (seconds, may be fractional) instead of serverless.yml's position.
+   * Default: on a reused stack (its stream holds other people's records) after each shard's current tip, by
+   * sequence number; serverless.yml's position otherwise.
+   */
+  startAtSeconds?: number;
+  /** What to start when the environment points at no stack (default embedded). */
+  stack?: StackKind;
+  /** Echo the consumer's log lines to stdout (kjp dev). */
+  echoLogs?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface PipelineSession {
+  /** The stack was already running (AWS_ENDPOINT_URL_* or AWS_ENDPOINT_URL set): nothing was started. */
+  reused: boolean;
+  resources: CreatedResources;
+  keys: DemoKeys;
+  audience: string;
+  /** Everything a shell needs to use `kjp` against this session (`export` lines are written to envFile). */
+  exports: Record<string, string>;
+  envFile: string;
+  runner: EventSourceMappingRunner;
+  /** The consumer's own counts (its EMF metrics), summed over invocations. */
+  consumer: ConsumerTally;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/** True when the environment already points the SDK at a running stack (integration harness, `source .kjp/stack.env`, LocalStack). */
+export function stackAlreadyRunning(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.AWS_ENDPOINT_URL || (env.AWS_ENDPOINT_URL_KINESIS && env.AWS_ENDPOINT_URL_DYNAMODB));
+}
+
+/** The first start of the embedded stack installs moto into .venv: worth saying before a minute of silence. */
+export function motoNeedsInstall(): boolean {
+  return !existsSync(join(projectRoot(), ".venv", "bin", "moto_server"));
+}
+
+const STACK_ENV_NAMES =
+  /^(AWS_ENDPOINT_URL(_[A-Z_]+)?|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/;
+
+async function reuseStack(
+  stage: string,
+): Promise<{ resources: CreatedResources; stop: () => Promise<void> }> {
+  const clients = defaultResourceClients();
+  try {
+    const resources = await createResources(
+      loadServiceDefinition({ stage, region: process.env.AWS_REGION ?? "us-east-1" }),
+      clients,
+    );
+    return { resources, stop: async () => undefined };
+  } catch (error) {
+    throw new KjpError(
+      "stack_unreachable",
+      `AWS_ENDPOINT_URL_* is set but the stack there could not be prepared: ${(error as Error).message}`,
+      {
+        hint: "Start it (npm run stack:up) or unset the AWS_ENDPOINT_URL_* variables to let the demo start its own.",
+        retryable: true,
+        cause: error,
+      },
+    );
+  } finally {
+    destroyResourceClients(clients);
+  }
+}
+
+/**
+ * The local pipeline: the stack (started, or reused when the environment points at one), serverless.yml's
+ * resources, fresh demo keys, and the event source mapping runner calling the real consumer handler
+ * configured through its environment. Shared by `kjp dev` and `npm start`.
+ */
+export async function startPipelineSession(options: PipelineSessionOptions = {}): Promise<PipelineSession> {
+  const started = Date.now();
+  const stage = options.stage ?? "local";
+  const log = options.log ?? ((line: string) => console.log(line));
+  const reused = stackAlreadyRunning();
+  const startAtSeconds = options.startAtSeconds;
+  let stopStack: () => Promise<void>;
+  let resources: CreatedResources;
+  if (reused) {
+    log(
+      `Using the running stack from the environment (Kinesis ${process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL}).`,
+    );
+    ({ resources, stop: stopStack } = await reuseStack(stage));
+  } else {
+    if (motoNeedsInstall())
+      log(
+        "First run: installing moto (SQS, S3, CloudWatch Logs emulator) into .venv from PyPI; this takes a minute, once.",
+      );
+    log(
+      options.stack === "localstack"
+        ? "Starting LocalStack (host mode; installs into .venv-localstack on first use)..."
+        : "Starting the local stack (kinesis-mock, DynamoDB Local, moto)...",
+    );
+    const dev = await startDevStack({
+      stage,
+      ...(options.stack === "localstack" ? { startStack: startLocalStackAsStack } : {}),
+    });
+    resources = dev.resources;
+    stopStack = () => dev.stop();
+    log(
+      `Local stack up in ${dev.timings.stackMs} ms, resources ready in ${dev.timings.resourcesMs} ms (${dev.stack.emulators
+        .map((e) => `${e.name} ${e.endpoint}`)
+        .join(", ")})`,
+    );
+  }
+
+  const stateDir = mkdtempSync(join(tmpdir(), "kjp-runner-"));
+  // Our own clients, closed before the emulators stop: a kept-alive socket makes kinesis-mock wait out its
+  // shutdown grace period.
+  const dynamodb = dynamoDbClient();
+  const clients = { kinesis: kinesisClient(), sqs: sqsClient(), s3: s3Client(), logs: logsClient() };
+  const cleanup = async () => {
+    dynamodb.destroy();
+    for (const c of Object.values(clients)) c.destroy();
+    rmSync(stateDir, { recursive: true, force: true });
+    await stopStack();
+  };
+  try {
+    const audience = optionalSetting(process.env, "KJP_AUDIENCE") ?? DEFAULT_AUDIENCE;
+    const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience);
+    const consumerEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...resources.env,
+      KJP_AUDIENCE: audience,
+      KJP_ISSUERS: keys.issuersEnv,
+    };
+    const consumer = emptyTally();
+    const deps = consumerDepsFromEnv(consumerEnv, dynamodb);
+    // Same namespace and service as consumerDepsFromEnv's own Metrics, which this one stands in for.
+    const metrics = new ObservedMetrics(
+      {
+        namespace: consumerEnv.POWERTOOLS_METRICS_NAMESPACE ?? "kjp",
+        serviceName: consumerEnv.POWERTOOLS_SERVICE_NAME ?? "kjp-consumer",
+      },
+      consumer,
+    );
+    const handler = createConsumerHandler({ ...deps, metrics });
+
+    // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on,
+    // by sequence number: each shard's current tip becomes its checkpoint (empty shards start at the horizon).
+    const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage });
+    const runner = new EventSourceMappingRunner({
+      clients,
+      handler,
+      settings:
+        startAtSeconds !== undefined
+          ? { ...settings, startingPosition: "AT_TIMESTAMP", startingPositionTimestamp: startAtSeconds }
+          : reused
+            ? { ...settings, startingPosition: "TRIM_HORIZON" }
+            : settings,
+      stateDir,
+      echoLogs: options.echoLogs ?? false,
+    });
+    if (startAtSeconds === undefined && reused) {
+      const checkpoints = await CheckpointStore.open(stateDir, runner.streamName, runner.functionName);
+      for (const [shardId, tip] of Object.entries(await readShardTips(clients.kinesis, runner.streamName)))
+        if (tip) await checkpoints.commit(shardId, { sequenceNumber: tip });
+    }
+    await runner.start();
+
+    const exports: Record<string, string> = {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => STACK_ENV_NAMES.test(k)) as [string, string][],
+      ),
+      ...resources.env,
+      KJP_STREAM: resources.env.KJP_STREAM_NAME ?? "",
+      KJP_AUDIENCE: audience,
+      KJP_ISSUERS: keys.issuersEnv,
+      KJP_ISSUER: DEMO_ISSUERS.crm,
+      KJP_SIGNING_KEY: join(keys.dir, "private.crm.json"),
+    };
+    const sessionEnvFile = join(keys.dir, "session.env");
+    writeFileSync(
+      sessionEnvFile,
+      `${Object.entries(exports)
+        .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+        .join("\n")}\n`,
+    );
+    let stopped: Promise<void> | undefined;
+    return {
+      reused,
+      resources,
+      keys,
+      audience,
+      exports,
+      envFile: sessionEnvFile,
+      runner,
+      consumer,
+      startMs: Date.now() - started,
+      stop: () =>
+        (stopped ??= (async () => {
+          // Nothing else may hold the event loop while we wait for the runner and the emulators to stop.
+          const keepAlive = setInterval(() => undefined, 1_000);
+          try {
+            await runner.stop();
+          } finally {
+            await cleanup();
+            clearInterval(keepAlive);
+          }
+        })()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,48 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ConfigurationError } from "../../lib/errors/kjp-error.js";
+import { bundleFunction } from "./lambda-artifacts.js";
+import { readZip } from "./read-zip.js";
+
+const root = mkdtempSync(join(tmpdir(), "kjp-bundle-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("bundleFunction", () => {
+  it("puts one self-contained ESM module where the handler string points, and it runs", async () => {
+    mkdirSync(join(root, "handlers"), { recursive: true });
+    mkdirSync(join(root, "lib"), { recursive: true });
+    writeFileSync(join(root, "lib/greet.ts"), "export const greet = (n: string): string => `hello ${n}`;\n");
+    writeFileSync(
+      join(root, "handlers/hello.ts"),
+      'import { createHash } from "node:crypto";\nimport { greet } from "../lib/greet.js";\n' +
+        "export const handler = async (e: { name: string }) => ({ text: greet(e.name), sha: createHash('sha1').update(e.name).digest('hex').length });\n",
+    );
+    const built = await bundleFunction(
+      {
+        key: "hello",
+        handler: "handlers/hello.handler",
+        artifact: ".build/lambda/hello.zip",
+      },
+      { root },
+    );
+    expect(built.zip).toBe(join(root, ".build/lambda/hello.zip"));
+    expect(built.entry).toBe("handlers/hello.mjs");
+
+    const files = readZip(readFileSync(built.zip));
+    expect([...files.keys()].sort()).toEqual(["handlers/hello.mjs", "handlers/hello.mjs.map"]);
+    const extracted = join(root, "extracted.mjs");
+    writeFileSync(extracted, files.get("handlers/hello.mjs") ?? "");
+    const mod = (await import(pathToFileURL(extracted).href)) as {
+      handler: (e: { name: string }) => Promise<unknown>;
+    };
+    await expect(mod.handler({ name: "kjp" })).resolves.toEqual({ text: "hello kjp", sha: 40 });
+  });
+
+  it("names the missing handler source instead of producing an empty artifact", async () => {
+    const missing = bundleFunction({ key: "ghost", handler: "handlers/ghost.handler" }, { root });
+    await expect(missing).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(missing).rejects.toThrow(/handlers\/ghost\.ts does not exist/);
+  });
+});

@@ -1,0 +1,53 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import type { VerifyResult } from "../envelope/types.js";
+import type { ProcessorRegistry } from "../effects/processor.js";
+import type { Notifier } from "../effects/processor.js";
+import type { RecordReport } from "./outcome.js";
+import type { PipelineSettings } from "./settings.js";
+
+export type VerifyFn = (token: Uint8Array) => Promise<VerifyResult>;
+
+export interface PipelineObserver {
+  /** Time spent verifying one record (signature, claims, schema). */
+  verified?(ms: number): void;
+  transaction?(event: {
+    items: number;
+    units: number;
+    ms: number;
+    outcome: "committed" | "cancelled" | "error";
+  }): void;
+  prefetched?(event: { keys: number; found: number; ms: number }): void;
+}
+
+export interface PipelineDeps {
+  verify: VerifyFn;
+  processors: ProcessorRegistry;
+  dynamodb: DynamoDBClient;
+  ledgerTable: string;
+  projectionsTable: string;
+  notifier?: Notifier;
+  settings?: Partial<PipelineSettings>;
+  observer?: PipelineObserver;
+  /** ms since epoch. */
+  now?: () => number;
+}
+
+export interface BatchResult {
+  response: KinesisStreamBatchResponse;
+  reports: RecordReport[];
+}
+
+export interface BatchPipeline {
+  /** Never throws for a record-level problem: every record ends in a report, unfinished ones in the response. */
+  process(event: KinesisStreamEvent, options?: ProcessOptions): Promise<BatchResult>;
+}
+
+export interface ProcessOptions {
+  /**
+   * The invocation's remaining time (Lambda's context.getRemainingTimeInMillis). When it drops below the
+   * settings' margin, no new record or transaction is started: the rest is reported unfinished, so a batch
+   * too big for the timeout still moves the checkpoint forward instead of timing out whole, again and again.
+   */
+  remainingMs?: () => number;
+}
