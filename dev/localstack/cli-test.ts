@@ -63,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
         ...process.env,
         NODE_OPTIONS: [process.env.NODE_OPTIONS, "--experimental-vm-modules"].filter(Boolean).join(" "),
         AWS_ENDPOINT_URL: ls.endpoint,
+        KJP_LOCALSTACK_PID: String(ls.pid ?? ""),
         KJP_LOCALSTACK: "1",
       },
     );

