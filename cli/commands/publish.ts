@@ -9,7 +9,7 @@ import type { PublishReceipt, PublishRequest, PutRecordsFn } from "../../lib/pro
 import { registry } from "../../schemas/index.js";
 import type { PayloadValidator } from "../../lib/envelope/types.js";
 import { parseDuration } from "../../lib/config/env.js";
-import { parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
+import { consumerAcceptedTtl, parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
 export interface PublishCommandDeps {
@@ -123,7 +123,7 @@ or failed (each one is reported on stderr), 2 on a usage or configuration error.
         "--audience",
         "KJP_AUDIENCE",
       );
-      const ttlSeconds = parseDuration(opts.ttl, "--ttl");
+      const ttlSeconds = consumerAcceptedTtl(parseDuration(opts.ttl, "--ttl"), "--ttl", opts.ttl, env);
       const timeoutMs = parseDuration(opts.timeout, "--timeout") * 1000;
       const lingerMs = /^\d+$/.test(opts.linger) ? Number(opts.linger) : NaN;
       if (!Number.isSafeInteger(lingerMs))
