@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
 import { loadServiceDefinition } from "../service-definition/service-definition.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { startDevStack } from "../local/dev-stack.js";
+import { publishStackEnv, type PublishedStackEnv } from "../local/stack-env-publisher.js";
 import { kjpDir } from "../local/project-paths.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 import {
@@ -21,7 +22,9 @@ import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
 import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
-export const DEFAULT_AUDIENCE = "kinesis-jwt-pipeline";
+import { LOCAL_AUDIENCE } from "../local/stack-env-vars.js";
+
+export const DEFAULT_AUDIENCE = LOCAL_AUDIENCE;
 
 export interface PipelineSessionOptions {
   stage?: string;
@@ -43,7 +46,7 @@ export interface PipelineSession {
   resources: CreatedResources;
   keys: DemoKeys;
   audience: string;
-  /** Everything a shell needs to use `kjp` against this session (`export` lines are written to envFile). */
+  /** Everything a shell needs to use `kjp` against this session (the `export` lines of envFile). */
   exports: Record<string, string>;
   envFile: string;
   runner: EventSourceMappingRunner;
@@ -68,14 +71,17 @@ const STACK_ENV_NAMES =
 
 async function reuseStack(
   stage: string,
-): Promise<{ resources: CreatedResources; stop: () => Promise<void> }> {
+): Promise<{ resources: CreatedResources; stackEnv: PublishedStackEnv; stop: () => Promise<void> }> {
   const clients = defaultResourceClients();
   try {
-    const resources = await createResources(
-      loadServiceDefinition({ stage, region: process.env.AWS_REGION ?? "us-east-1" }),
-      clients,
+    const definition = loadServiceDefinition({ stage, region: process.env.AWS_REGION ?? "us-east-1" });
+    const resources = await createResources(definition, clients);
+    // This session's runner and consumer are a running stack of their own for another shell: own env file.
+    const stack = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => STACK_ENV_NAMES.test(k)) as [string, string][],
     );
-    return { resources, stop: async () => undefined };
+    const stackEnv = await publishStackEnv({ stack, resources: resources.env, definition });
+    return { resources, stackEnv, stop: async () => stackEnv.remove() };
   } catch (error) {
     throw new KjpError(
       "stack_unreachable",
@@ -104,11 +110,12 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const startAtSeconds = options.startAtSeconds ?? (reused ? Date.now() / 1000 : undefined);
   let stopStack: () => Promise<void>;
   let resources: CreatedResources;
+  let stackEnv: PublishedStackEnv;
   if (reused) {
     log(
       `Using the running stack from the environment (Kinesis ${process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL}).`,
     );
-    ({ resources, stop: stopStack } = await reuseStack(stage));
+    ({ resources, stackEnv, stop: stopStack } = await reuseStack(stage));
   } else {
     if (motoNeedsInstall())
       log(
@@ -117,6 +124,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     log("Starting the local stack (kinesis-mock, DynamoDB Local, moto)...");
     const dev = await startDevStack({ stage });
     resources = dev.resources;
+    stackEnv = dev.stackEnv;
     stopStack = () => dev.stop();
     log(
       `Local stack up in ${dev.timings.stackMs} ms, resources ready in ${dev.timings.resourcesMs} ms (${dev.stack.emulators
@@ -171,24 +179,16 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     });
     await runner.start();
 
-    const exports: Record<string, string> = {
-      ...Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => STACK_ENV_NAMES.test(k)) as [string, string][],
-      ),
-      ...resources.env,
-      KJP_STREAM: resources.env.KJP_STREAM_NAME ?? "",
-      KJP_AUDIENCE: audience,
-      KJP_ISSUERS: keys.issuersEnv,
-      KJP_ISSUER: DEMO_ISSUERS.crm,
-      KJP_SIGNING_KEY: join(keys.dir, "private.crm.json"),
-    };
-    const sessionEnvFile = join(keys.dir, "session.env");
-    writeFileSync(
-      sessionEnvFile,
-      `${Object.entries(exports)
-        .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
-        .join("\n")}\n`,
+    // The consumer now reading the stack trusts the demo keys: the env file signs as the demo's CRM.
+    stackEnv.setProducer(
+      {
+        issuer: DEMO_ISSUERS.crm,
+        signingKeyFile: join(keys.dir, "private.crm.json"),
+        issuersEnv: keys.issuersEnv,
+      },
+      audience,
     );
+    const exports = stackEnv.vars();
     let stopped: Promise<void> | undefined;
     return {
       reused,
@@ -196,7 +196,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       keys,
       audience,
       exports,
-      envFile: sessionEnvFile,
+      envFile: stackEnv.path,
       runner,
       consumer,
       startMs: Date.now() - started,
@@ -216,8 +216,4 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     await cleanup();
     throw error;
   }
-}
-
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
