@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
 import { loadServiceDefinition } from "../service-definition/service-definition.js";
@@ -154,6 +155,8 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       KJP_ISSUERS: keys.issuersEnv,
     };
     const consumer = emptyTally();
+    // Lambda's init phase for this in-process function: configuration, key sets, clients, the handler.
+    const initStarted = performance.now();
     const deps = consumerDepsFromEnv(consumerEnv, dynamodb);
     // Same namespace and service as consumerDepsFromEnv's own Metrics, which this one stands in for.
     const metrics = new ObservedMetrics(
@@ -164,12 +167,14 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       consumer,
     );
     const handler = createConsumerHandler({ ...deps, metrics });
+    const initDurationMs = performance.now() - initStarted;
 
     // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on.
     const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage });
     const runner = new EventSourceMappingRunner({
       clients,
       handler,
+      initDurationMs,
       settings:
         startAtSeconds === undefined
           ? settings
