@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { performance } from "node:perf_hooks";
 import { join } from "node:path";
@@ -6,6 +6,8 @@ import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "
 import { loadServiceDefinition } from "../service-definition/service-definition.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { startDevStack } from "../local/dev-stack.js";
+import { withProgress } from "../local/progress-ticker.js";
+import { motoNeedsInstall } from "../local/moto.js";
 import { publishStackEnv, type PublishedStackEnv } from "../local/stack-env-publisher.js";
 import { kjpDir } from "../local/project-paths.js";
 import { projectRoot } from "../../lib/util/project-root.js";
@@ -62,11 +64,6 @@ export function stackAlreadyRunning(env: NodeJS.ProcessEnv = process.env): boole
   return Boolean(env.AWS_ENDPOINT_URL || (env.AWS_ENDPOINT_URL_KINESIS && env.AWS_ENDPOINT_URL_DYNAMODB));
 }
 
-/** The first start of the embedded stack installs moto into .venv: worth saying before a minute of silence. */
-export function motoNeedsInstall(): boolean {
-  return !existsSync(join(projectRoot(), ".venv", "bin", "moto_server"));
-}
-
 const STACK_ENV_NAMES =
   /^(AWS_ENDPOINT_URL(_[A-Z_]+)?|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/;
 
@@ -118,12 +115,17 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     );
     ({ resources, stackEnv, stop: stopStack } = await reuseStack(stage));
   } else {
-    if (motoNeedsInstall())
+    const installing = motoNeedsInstall();
+    if (installing)
       log(
         "First run: installing moto (SQS, S3, CloudWatch Logs emulator) into .venv from PyPI; this takes a minute, once.",
       );
     log("Starting the local stack (kinesis-mock, DynamoDB Local, moto)...");
-    const dev = await startDevStack({ stage });
+    const dev = await withProgress(
+      installing ? "installing moto into .venv, then starting the emulators" : "starting the emulators",
+      startDevStack({ stage }),
+      log,
+    );
     resources = dev.resources;
     stackEnv = dev.stackEnv;
     stopStack = () => dev.stop();
