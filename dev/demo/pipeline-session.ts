@@ -64,8 +64,9 @@ export function stackAlreadyRunning(env: NodeJS.ProcessEnv = process.env): boole
   return Boolean(env.AWS_ENDPOINT_URL || (env.AWS_ENDPOINT_URL_KINESIS && env.AWS_ENDPOINT_URL_DYNAMODB));
 }
 
+// Service names may hold digits (AWS_ENDPOINT_URL_S3): a missing one would send that service to real AWS.
 const STACK_ENV_NAMES =
-  /^(AWS_ENDPOINT_URL(_[A-Z_]+)?|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/;
+  /^(AWS_ENDPOINT_URL(_[A-Z0-9_]+)?|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/;
 
 async function reuseStack(
   stage: string,
