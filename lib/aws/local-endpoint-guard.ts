@@ -1,5 +1,8 @@
 import { ConfigurationError } from "../errors/kjp-error.js";
-import { optionalSetting, type Env } from "../config/env.js";
+
+// lib/config imports the clients (key sets from SSM), so this reads the few variables itself.
+type Env = Readonly<Record<string, string | undefined>>;
+const optionalSetting = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
 
 /**
  * With KJP_LOCAL_STACK=1 (set by the local stack's env file) every AWS client must point at a loopback
