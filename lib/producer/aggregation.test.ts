@@ -83,7 +83,7 @@ describe("selectAggregatedBatch", () => {
                 ),
               );
               if (group.length > 1) expect(size).toBeLessThanOrEqual(maxAggregateBytes);
-              expect(unpack(real)).toEqual(group.map((e) => e.token.toString("latin1")));
+              expect(unpack(real)).toEqual(group.map((e) => Buffer.from(e.token).toString("latin1")));
             }
             sent.push(...batch.groups.map((g) => g.map((e) => e.seq)));
             const taken = new Set(batch.entries);
