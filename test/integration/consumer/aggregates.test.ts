@@ -2,6 +2,8 @@ import { encodeAggregate } from "../../../lib/kinesis/aggregated-record.js";
 import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import type { Processor } from "../../../lib/effects/processor.js";
 import type { PipelineDeps } from "../../../lib/pipeline/types.js";
+import { runReplay } from "../../../lib/replay/engine.js";
+import { ledgerCandidate } from "../../../lib/replay/ledger-source.js";
 import { createProcessorRegistry } from "../../../processors/index.js";
 import {
   accountItems,
@@ -121,6 +123,64 @@ describe("KPL aggregates against DynamoDB Local", () => {
     const retry = await pipeline().process(event(records));
     expect(statuses(retry)).toEqual(["duplicate", "processed", "processed", "duplicate", "processed"]);
     expect(retry.response.batchItemFailures).toEqual([]);
-    expect((await accountItems(env, a))["pipeline#EUR"]).toMatchObject({ count_proposal: 1, amount_proposal: 1, count_lead: 0, count_qualified: 0 });
+    expect((await accountItems(env, a))["pipeline#EUR"]).toMatchObject({
+      count_proposal: 1,
+      amount_proposal: 1,
+      count_lead: 0,
+      count_qualified: 0,
+    });
+  });
+
+  test("replay: a user record from the ledger keeps its position; a whole aggregate from the stream answers for all its user records", async () => {
+    const shard = new FakeShard();
+    const a = id("acc");
+    const m = [
+      dealMessage(a, null, "lead", 5),
+      dealMessage(a, "lead", "qualified", 5),
+      dealMessage(a, "qualified", "proposal", 5),
+    ];
+    const record = shard.record(a, aggregate(a, await Promise.all(m.map((x) => sign(env, x)))));
+    const first = await pipeline({ processors: failingFor(new Set([m[1]!.jti])) }).process(event([record]));
+    expect(statuses(first)).toEqual(["processed", "failed", "unfinished"]);
+    const failedItem = await markerOf(env, m[1]!);
+    expect(failedItem).toMatchObject({ status: "failed", subSequenceNumber: 1 });
+
+    const deps = {
+      pipeline: pipeline(),
+      verify: env.verify,
+      dynamodb: env.client,
+      ledgerTable: env.ledgerTable,
+    };
+    const fromLedger = await ledgerCandidate(failedItem as Parameters<typeof ledgerCandidate>[0]);
+    expect(fromLedger.records[0]).toMatchObject({
+      sequenceNumber: record.kinesis.sequenceNumber,
+      subSequenceNumber: 1,
+    });
+    const replayed = await runReplay([fromLedger], deps);
+    expect(replayed.candidates[0]!.outcomes).toEqual([{ status: "processed" }]);
+    expect(await markerOf(env, m[1]!)).toMatchObject({ status: "done", subSequenceNumber: 1 });
+
+    // The on-failure path re-reads the Kinesis record itself: the aggregate, unpacked again by the pipeline.
+    const whole = {
+      id: "range",
+      provenance: { source: "onfailure-s3" as const, bucket: "b", key: "k" },
+      records: [
+        {
+          shardId: shard.shardId,
+          sequenceNumber: record.kinesis.sequenceNumber,
+          partitionKey: a,
+          data: record.kinesis.data,
+        },
+      ],
+    };
+    const dry = await runReplay([whole], deps, { dryRun: true });
+    expect(dry.candidates[0]!.outcomes).toEqual([{ status: "processed" }]);
+    const again = await runReplay([whole], deps);
+    expect(again.candidates[0]).toMatchObject({ state: "done", outcomes: [{ status: "processed" }] });
+    expect(await markerOf(env, m[2]!)).toMatchObject({ status: "done", subSequenceNumber: 2 });
+    expect((await accountItems(env, a))["pipeline#EUR"]).toMatchObject({
+      count_proposal: 1,
+      count_qualified: 0,
+    });
   });
 });
