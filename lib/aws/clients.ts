@@ -2,9 +2,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { SSMClient } from "@aws-sdk/client-ssm";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
@@ -25,7 +23,8 @@ export interface ClientOptions {
   maxAttempts?: number;
 }
 
-function common(options: ClientOptions) {
+/** Settings every client shares (region, pinned HTTP handler, local credentials). */
+export function clientSettings(options: ClientOptions) {
   const requestTimeout = options.requestTimeoutMs ?? 10_000;
   return {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
@@ -52,10 +51,9 @@ function localCredentials(): { credentials?: { accessKeyId: string; secretAccess
   return { credentials: { accessKeyId: "local", secretAccessKey: "local" } };
 }
 
-export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(common(o));
-export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(common(o));
-export const sqsClient = (o: ClientOptions = {}) => new SQSClient(common(o));
-export const s3Client = (o: ClientOptions = {}) => new S3Client({ ...common(o), forcePathStyle: true });
-export const logsClient = (o: ClientOptions = {}) => new CloudWatchLogsClient(common(o));
-export const ssmClient = (o: ClientOptions = {}) => new SSMClient(common(o));
-export const secretsClient = (o: ClientOptions = {}) => new SecretsManagerClient(common(o));
+export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientSettings(o));
+export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientSettings(o));
+export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientSettings(o));
+export const s3Client = (o: ClientOptions = {}) =>
+  new S3Client({ ...clientSettings(o), forcePathStyle: true });
+export const logsClient = (o: ClientOptions = {}) => new CloudWatchLogsClient(clientSettings(o));
