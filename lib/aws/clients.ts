@@ -6,6 +6,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import { assertLocalEndpoint, type ServiceEndpointName } from "./local-endpoint-guard.js";
 
 /**
  * One place that builds AWS SDK v3 clients, so every part of the system (handler, CLI, local stack, tests)
@@ -14,7 +15,8 @@ import { Agent as HttpsAgent } from "node:https";
  * Endpoints follow the SDK's own convention: `AWS_ENDPOINT_URL_<SERVICE>` (e.g. AWS_ENDPOINT_URL_DYNAMODB,
  * AWS_ENDPOINT_URL_KINESIS) or `AWS_ENDPOINT_URL` for all services (LocalStack). The SDK reads these itself;
  * we only pin the HTTP handler, because kinesis-mock's plain HTTP port fails with the SDK's HTTP/2 handler
- * (ERR_HTTP2_ERROR), and keep-alive sockets make a large batch far cheaper.
+ * (ERR_HTTP2_ERROR), and keep-alive sockets make a large batch far cheaper. With KJP_LOCAL_STACK=1 a client
+ * whose endpoint is not on this machine is refused before it is built (local-endpoint-guard.ts).
  */
 export interface ClientOptions {
   region?: string;
@@ -23,8 +25,9 @@ export interface ClientOptions {
   maxAttempts?: number;
 }
 
-/** Settings every client shares (region, pinned HTTP handler, local credentials). */
-export function clientSettings(options: ClientOptions) {
+/** Settings every client of `service` shares (region, pinned HTTP handler, local credentials). */
+export function clientSettings(options: ClientOptions, service: ServiceEndpointName) {
+  assertLocalEndpoint(service, process.env);
   const requestTimeout = options.requestTimeoutMs ?? 10_000;
   return {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
@@ -51,9 +54,10 @@ function localCredentials(): { credentials?: { accessKeyId: string; secretAccess
   return { credentials: { accessKeyId: "local", secretAccessKey: "local" } };
 }
 
-export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientSettings(o));
-export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientSettings(o));
-export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientSettings(o));
+export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientSettings(o, "DYNAMODB"));
+export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientSettings(o, "KINESIS"));
+export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientSettings(o, "SQS"));
 export const s3Client = (o: ClientOptions = {}) =>
-  new S3Client({ ...clientSettings(o), forcePathStyle: true });
-export const logsClient = (o: ClientOptions = {}) => new CloudWatchLogsClient(clientSettings(o));
+  new S3Client({ ...clientSettings(o, "S3"), forcePathStyle: true });
+export const logsClient = (o: ClientOptions = {}) =>
+  new CloudWatchLogsClient(clientSettings(o, "CLOUDWATCH_LOGS"));

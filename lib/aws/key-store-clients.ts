@@ -7,5 +7,6 @@ import { clientSettings, type ClientOptions } from "./clients.js";
  * file or the environment never loads them: lib/envelope/keysets imports this module only when a key set
  * source names SSM or Secrets Manager (each SDK client costs several ms of cold-start CPU).
  */
-export const ssmClient = (o: ClientOptions = {}) => new SSMClient(clientSettings(o));
-export const secretsClient = (o: ClientOptions = {}) => new SecretsManagerClient(clientSettings(o));
+export const ssmClient = (o: ClientOptions = {}) => new SSMClient(clientSettings(o, "SSM"));
+export const secretsClient = (o: ClientOptions = {}) =>
+  new SecretsManagerClient(clientSettings(o, "SECRETS_MANAGER"));
