@@ -121,15 +121,28 @@ describe("waves with coalescing", () => {
     const wave = selectWave(queues([a, b1]), 100);
     expect(wave.map((c) => c.orderKey)).toEqual(["a"]);
   });
-  test("a failed coalesced write isolates its messages and blames none of them", () => {
+  test("a coalesced put whose condition fails is skipped for every message of the group", () => {
     const units = [unit("k", [contact(1)]), unit("k", [contact(2)]), unit("k", [firstOnly("n")])];
     const plan = planTransaction(units, () => ({}), "p");
     // ledger, contact (merged), ledger, ledger, note
     expect(plan.items).toHaveLength(5);
     const reasons = plan.items.map(() => ({ Code: "None" }));
     reasons[1] = { Code: "ConditionalCheckFailed" };
-    const masked = plan.maskCoalesced(reasons);
-    expect(masked.every((r) => r.Code === "None")).toBe(true);
+    const verdicts = plan.classify(reasons);
+    expect(units.map((u) => verdicts.get(u))).toEqual([
+      { kind: "effectConditions", skip: [0], reject: [] },
+      { kind: "effectConditions", skip: [0], reject: [] },
+      { kind: "innocent" },
+    ]);
+    expect(units.some((u) => u.state.isolate)).toBe(false);
+  });
+  test("any other trouble with a coalesced write isolates its messages and blames none of them", () => {
+    const units = [unit("k", [totals("won", 1)]), unit("k", [totals("won", 2)]), unit("k", [firstOnly("n")])];
+    const plan = planTransaction(units, () => ({}), "p");
+    const reasons = plan.items.map(() => ({ Code: "None" }));
+    reasons[1] = { Code: "TransactionConflict" };
+    const verdicts = plan.classify(reasons);
+    expect(units.map((u) => verdicts.get(u)?.kind)).toEqual(["innocent", "innocent", "innocent"]);
     expect(units.map((u) => u.state.isolate)).toEqual([true, true, false]);
     // An isolated message is retried alone, never merged again.
     expect(selectWave(queues(units), 100)[0]!.units).toEqual([units[0]]);

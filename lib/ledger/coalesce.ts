@@ -1,7 +1,7 @@
 import type { CancellationReason, TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import type { Effect, PutEffect, UpdateEffect } from "../effects/effects.js";
 import { effectItemId } from "../effects/effects.js";
-import type { ItemRole } from "./cancellation.js";
+import { classifyCancellation, type ItemRole, type UnitVerdict } from "./cancellation.js";
 import type { CommitUnit } from "./commit-unit.js";
 import { effectTransactItem } from "./transact-items.js";
 
@@ -129,8 +129,12 @@ export function canJoinChunk(
 export interface TransactionPlan {
   items: TransactWriteItem[];
   roles: ItemRole[];
-  /** Masks the reasons of coalesced items (marking their units isolated) before they are classified. */
-  maskCoalesced(reasons: CancellationReason[]): CancellationReason[];
+  /**
+   * Reads a cancellation (classifyCancellation) with coalesced writes judged as a group: a failed condition of
+   * a coalesced put means every put of the group would have failed one by one (the stored item is at least as
+   * new as the newest, or exists), so each is skipped; any other trouble isolates the group's messages.
+   */
+  classify(reasons: CancellationReason[]): Map<CommitUnit, UnitVerdict>;
   /** Once committed: counts the puts that a coalesced write certainly skipped as skipped effects. */
   settle(): void;
 }
@@ -161,7 +165,10 @@ export function planTransaction(
 ): TransactionPlan {
   const items: TransactWriteItem[] = [];
   const roles: ItemRole[] = [];
-  const groups = new Map<string, { slot: number; effects: Effect[]; units: CommitUnit[] }>();
+  const groups = new Map<
+    string,
+    { slot: number; effects: Effect[]; units: CommitUnit[]; indices: number[] }
+  >();
   for (const unit of units) {
     items.push(ledgerItem(unit));
     roles.push({ unit, role: "ledger" });
@@ -171,14 +178,15 @@ export function planTransaction(
       if (group) {
         group.effects.push(effect);
         group.units.push(unit);
+        group.indices.push(effectIndex);
         return;
       }
-      groups.set(id, { slot: items.length, effects: [effect], units: [unit] });
+      groups.set(id, { slot: items.length, effects: [effect], units: [unit], indices: [effectIndex] });
       items.push(effectTransactItem(effect, projectionsTable));
       roles.push({ unit, role: "effect", effectIndex });
     });
   }
-  const coalesced = new Map<number, CommitUnit[]>();
+  const coalesced = new Map<number, { units: CommitUnit[]; indices: number[]; puts: boolean }>();
   const skips: CommitUnit[] = [];
   for (const group of groups.values()) {
     if (group.effects.length === 1) continue;
@@ -188,18 +196,37 @@ export function planTransaction(
       new Set(group.units).size === group.units.length ? coalesceEffects(group.effects) : undefined;
     if (merged) items[group.slot] = effectTransactItem(merged, projectionsTable);
     else for (const e of group.effects.slice(1)) items.push(effectTransactItem(e, projectionsTable));
-    coalesced.set(group.slot, group.units);
+    coalesced.set(group.slot, {
+      units: group.units,
+      indices: group.indices,
+      puts: merged?.op === "put",
+    });
   }
   return {
     items,
     roles: items.length === roles.length ? roles : padRoles(roles, items.length),
-    maskCoalesced(reasons) {
-      return reasons.map((reason, i) => {
-        const units = coalesced.get(i);
-        if (!units || (reason?.Code ?? "None") === "None") return reason;
-        for (const u of units) u.state.isolate = true;
+    classify(reasons) {
+      const skips = new Map<CommitUnit, number[]>();
+      const masked = reasons.map((reason, i) => {
+        const group = coalesced.get(i);
+        const code = reason?.Code ?? "None";
+        if (!group || code === "None") return reason;
+        if (code === "ConditionalCheckFailed" && group.puts) {
+          group.units.forEach((u, j) => skips.set(u, [...(skips.get(u) ?? []), group.indices[j]!]));
+        } else {
+          for (const u of group.units) u.state.isolate = true;
+        }
         return { Code: "None" };
       });
+      const verdicts = classifyCancellation(roles, masked);
+      for (const [unit, skip] of skips) {
+        const verdict = verdicts.get(unit);
+        if (verdict?.kind === "effectConditions") verdict.skip.push(...skip);
+        else if (!verdict || verdict.kind === "innocent" || verdict.kind === "retry") {
+          verdicts.set(unit, { kind: "effectConditions", skip, reject: [] });
+        }
+      }
+      return verdicts;
     },
     settle() {
       for (const unit of skips) unit.state.skippedEffects++;

@@ -7,7 +7,7 @@ import {
 import type { Notifier } from "../effects/processor.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import { toAttributeMap } from "./attribute-values.js";
-import { classifyCancellation, type UnitVerdict } from "./cancellation.js";
+import type { UnitVerdict } from "./cancellation.js";
 import { claimMessage } from "./claim.js";
 import { planTransaction } from "./coalesce.js";
 import { type CommitUnit, unitBytes } from "./commit-unit.js";
@@ -344,7 +344,7 @@ async function runTransaction(
     ) {
       report("cancelled");
       const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-      return { kind: "cancelled", verdicts: classifyCancellation(roles, plan.maskCoalesced(reasons)) };
+      return { kind: "cancelled", verdicts: plan.classify(reasons) };
     }
     if ((error as Error).name === "ValidationException") {
       report("cancelled");
