@@ -1,5 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Attributes } from "../effects/effects.js";
+import { activityBucket } from "./activity.js";
 import { toAttributeMap } from "./attribute-values.js";
 
 /**
@@ -52,6 +53,8 @@ function common(position: RecordPosition, facts: MessageFacts, times: LedgerItem
     sequenceNumber: position.sequenceNumber,
     partitionKey: position.partitionKey,
     updatedAt: new Date(times.now).toISOString(),
+    // Lists the item in the `activity` index (activity.ts), which the operator console counts from.
+    activityBucket: activityBucket(times.now, position),
     ttl: Math.floor(times.now / 1000) + times.ttlSeconds,
   };
   if (facts.iss !== undefined) out.iss = facts.iss;
