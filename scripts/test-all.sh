@@ -6,7 +6,7 @@
 # totals the tests of every suite (`N passed, N failed`; a failed non-test step counts as one failure) and the exit
 # status is non-zero whenever that line counts a failure.
 #
-#   --only a,b,...   run only these steps (prerequisites typecheck lint unit serverless integration ruby)
+#   --only a,b,...   run only these steps (prerequisites typecheck lint unit serverless integration browser ruby)
 #   KJP_TEST_RESULTS=dir   where the reports go (default .kjp/test-results)
 #   KJP_CANARY=1     each runner runs only its planted failing test (test/canary/, producers/ruby/canary/):
 #                    see scripts/test-canary.sh, which checks that every failure is reported and counted.
@@ -64,11 +64,12 @@ prerequisites() {
 }
 
 step prerequisites check prerequisites
-step typecheck check npx tsc -p tsconfig.json --noEmit
+step typecheck check npm run --silent typecheck
 step lint check npm run --silent lint
 jest_suite unit
 jest_suite serverless -c jest.serverless.config.js
 jest_suite integration -c jest.integration.config.js
+jest_suite browser -c jest.browser.config.js
 # pipefail inside: tee must not turn a failed minitest run into success.
 step ruby minitest bash -c 'set -o pipefail; bash producers/ruby/script/test 2>&1 | tee "$1"' ruby-suite "$out/ruby.txt"
 
