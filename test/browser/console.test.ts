@@ -48,12 +48,18 @@ async function screenshot(name: string) {
   }
 }
 
+interface PageDocument {
+  body: { dataset: Record<string, string | undefined> };
+  querySelector(selector: string): unknown;
+}
+
 /** Waits until the page finished rendering its route (app.ts marks the body while it loads). */
 async function settled() {
-  // A string: this runs in the page, and the test's TypeScript has no DOM types.
-  await page.waitForFunction(
-    "document.body.dataset.loading === undefined && !document.querySelector('main > p:only-child')",
-  );
+  // Runs in the page (the console's CSP forbids string evaluation); the test's TypeScript has no DOM types.
+  await page.waitForFunction(() => {
+    const doc = (globalThis as unknown as { document: PageDocument }).document;
+    return doc.body.dataset.loading === undefined && !doc.querySelector("main > p:only-child");
+  });
 }
 
 beforeAll(async () => {

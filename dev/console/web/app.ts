@@ -131,14 +131,22 @@ async function overviewPage() {
     oldestUnfinished: Json | null;
   }>(`/api/overview?hours=${encodeURIComponent(hours)}`);
   const { minutes, statuses, series, totals } = o.chart;
-  const legend = h(
-    "div",
-    { class: "legend" },
-    ...statuses.map((st) => h("span", {}, h("i", { style: `background:${color(st)}` }), st)),
-  );
+  // Colours through the CSSOM: the page's CSP allows no inline style attributes.
+  const swatch = (st: string) => {
+    const el = h("i");
+    el.style.background = color(st);
+    return el;
+  };
+  const legend = h("div", { class: "legend" }, ...statuses.map((st) => h("span", {}, swatch(st), st)));
   const oldest = o.oldestUnfinished;
   show(
     h("h2", {}, `Last ${hours} h, per minute`),
+    h(
+      "p",
+      { id: "window" },
+      "window: ",
+      ...["1", "3", "6", "24"].map((n) => h("a", { class: "pill", href: `#/overview?hours=${n}` }, `${n} h`)),
+    ),
     h(
       "div",
       { class: "cards" },
