@@ -66,7 +66,7 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
             horizonSec: horizonFromEnv(env),
           },
           target,
-          opts.issuer,
+          opts.issuer ? { issuer: opts.issuer } : {},
         );
         if (opts.json) out(`${JSON.stringify(report)}\n`);
         else out(humanReport(report));

@@ -5,12 +5,15 @@ import { FAILURE_STATUSES } from "./statuses.js";
  * The console's HTTP API, request side: every query string and body is parsed with these before anything
  * reads it (a bad one is a 400 naming the field). docs/console.md documents the same shapes.
  */
+/** The overview looks back at most this far (the console keeps this window in memory). */
+export const OVERVIEW_MAX_HOURS = 6;
+
 const text = z.string().trim().min(1).max(200);
 /** An ISO-8601 time or an age such as 90m, 6h, 2d (as the CLI's --since/--until). */
 const timeBound = z.string().trim().min(1).max(40);
 
 export const OverviewQuery = z.object({
-  hours: z.coerce.number().int().min(1).max(24).default(3),
+  hours: z.coerce.number().int().min(1).max(OVERVIEW_MAX_HOURS).default(3),
 });
 
 export const FailuresQuery = z.object({
@@ -25,11 +28,15 @@ export const FailuresQuery = z.object({
   cursor: z.string().max(4000).optional(),
 });
 
-export const MessageQuery = z.object({
-  target: z.string().trim().min(1).max(300),
-  issuer: text.optional(),
-  reveal: z.enum(["0", "1"]).default("0"),
-});
+export const MessageQuery = z
+  .object({
+    /** A jti or SHARD:SEQUENCE (as `kjp inspect` takes it); or `pk`, the ledger key (no scan). */
+    target: z.string().trim().min(1).max(300).optional(),
+    pk: z.string().trim().min(1).max(1200).optional(),
+    issuer: text.optional(),
+    reveal: z.enum(["0", "1"]).default("0"),
+  })
+  .refine((q) => q.target !== undefined || q.pk !== undefined, { message: "give target or pk" });
 
 export const KeysQuery = z.object({ refresh: z.enum(["0", "1"]).default("0") });
 

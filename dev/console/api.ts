@@ -1,6 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { z } from "zod";
-import { queryActivity } from "../../lib/ledger/activity.js";
 import {
   countFailuresByReason,
   type FailureQuery,
@@ -26,6 +25,7 @@ import {
 } from "./api-schemas.js";
 import { maskPersonal } from "./masking.js";
 import { activityChart } from "./overview.js";
+import type { ActivityCache } from "./activity-cache.js";
 import type { ReplayJobs } from "./replay-jobs.js";
 import { FAILURE_STATUSES, UNFINISHED_STATUSES } from "./statuses.js";
 
@@ -43,6 +43,8 @@ export interface ConsoleContext {
   /** Trusted issuers and their key set sources, as KJP_ISSUERS lists them. */
   issuers: () => Array<{ issuer: string; keys: string }>;
   jobs: ReplayJobs;
+  /** The activity index's last hours, refreshed incrementally (activity-cache.ts). */
+  activity: ActivityCache;
   allowReplay: boolean;
   now: () => number;
 }
@@ -67,10 +69,8 @@ function failureRow(item: LedgerEntry) {
 }
 
 export async function overview(ctx: ConsoleContext, q: z.infer<typeof OverviewQuery>) {
-  const untilMs = ctx.now();
-  const sinceMs = untilMs - q.hours * 3_600_000;
-  const [items, oldest] = await Promise.all([
-    queryActivity(ctx.clients.dynamodb, ctx.ledgerTable, { sinceMs, untilMs }),
+  const [{ items, sinceMs, untilMs }, oldest] = await Promise.all([
+    ctx.activity.window(q.hours),
     Promise.all(
       UNFINISHED_STATUSES.map((status) =>
         listFailures(ctx.clients.dynamodb, ctx.ledgerTable, status, { limit: 1 }),
@@ -111,23 +111,17 @@ function decodeCursor(cursor: string | undefined): z.infer<typeof FailuresCursor
   }
 }
 
-/**
- * One page of failures, newest first within each status, through the `failures` index; with status `all` the
- * statuses of FAILURE_STATUSES follow one another and the cursor says where the walk stands. Counts by
- * reason cover the whole window and filters except the reason itself, so every reason stays visible.
+/** One page of failures, newest first within each status, through the `failures` index; with status `all` the
+ * statuses of FAILURE_STATUSES follow one another and the cursor says where the walk stands.
  */
 export async function failures(ctx: ConsoleContext, q: z.infer<typeof FailuresQuery>) {
   const statuses: string[] = q.status === "all" ? [...FAILURE_STATUSES] : [q.status];
   const query = failureQuery(ctx, q);
-  const { reasons: _reasons, ...withoutReason } = query;
   const cursor = decodeCursor(q.cursor);
   const rows: LedgerEntry[] = [];
   let i = cursor.i;
   let start: Record<string, AttributeValue> | undefined = cursor.k;
   let next: string | undefined;
-  const counting = Promise.all(
-    statuses.map((s) => countFailuresByReason(ctx.clients.dynamodb, ctx.ledgerTable, s, withoutReason)),
-  );
   while (i < statuses.length) {
     const page = await failuresPage(ctx.clients.dynamodb, ctx.ledgerTable, statuses[i]!, query, {
       pageSize: q.pageSize - rows.length,
@@ -145,11 +139,37 @@ export async function failures(ctx: ConsoleContext, q: z.infer<typeof FailuresQu
       break;
     }
   }
+  return { items: rows.map(failureRow), ...(next ? { next } : {}) };
+}
+
+const COUNTS_TTL_MS = 15_000;
+const countsCache = new WeakMap<
+  ConsoleContext,
+  Map<string, { at: number; counts: Record<string, number> }>
+>();
+
+/**
+ * Failures by reason in the window and filters except the reason itself (so every reason stays visible):
+ * reads only the reason of each matching index item, and keeps the answer for 15 s per filter, since a
+ * busy window has many items and a page that filters by reason asks again at once.
+ */
+export async function failureCounts(ctx: ConsoleContext, q: z.infer<typeof FailuresQuery>) {
+  const statuses: string[] = q.status === "all" ? [...FAILURE_STATUSES] : [q.status];
+  const { reasons: _reasons, ...withoutReason } = failureQuery(ctx, q);
+  const key = JSON.stringify([statuses, q.since ?? "", q.until ?? "", q.type, q.issuer, q.partitionKey]);
+  let cache = countsCache.get(ctx);
+  if (!cache) countsCache.set(ctx, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && ctx.now() - hit.at < COUNTS_TTL_MS)
+    return { countsByReason: hit.counts, ageSec: Math.round((ctx.now() - hit.at) / 1000) };
   const countsByReason: Record<string, number> = {};
-  for (const counts of await counting)
+  for (const counts of await Promise.all(
+    statuses.map((s) => countFailuresByReason(ctx.clients.dynamodb, ctx.ledgerTable, s, withoutReason)),
+  ))
     for (const [reason, n] of Object.entries(counts))
       countsByReason[reason] = (countsByReason[reason] ?? 0) + n;
-  return { items: rows.map(failureRow), ...(next ? { next } : {}), countsByReason };
+  cache.set(key, { at: ctx.now(), counts: countsByReason });
+  return { countsByReason, ageSec: 0 };
 }
 
 export async function message(ctx: ConsoleContext, q: z.infer<typeof MessageQuery>) {
@@ -161,7 +181,10 @@ export async function message(ctx: ConsoleContext, q: z.infer<typeof MessageQuer
     verifier: ctx.verifier(),
     horizonSec: ctx.horizonSec,
   };
-  const { report, found } = await messageReport(deps, q.target, q.issuer);
+  const { report, found } = await messageReport(deps, q.target ?? q.pk ?? "", {
+    ...(q.pk ? { pk: q.pk } : {}),
+    ...(q.issuer ? { issuer: q.issuer } : {}),
+  });
   const revealed = q.reveal === "1";
   if (!revealed && report.claims && typeof report.claims === "object")
     report.claims = { ...report.claims, data: maskPersonal(report.claims.data) };

@@ -62,11 +62,11 @@ describe("overview chart", () => {
   test("counts per minute, status and type; statuses outside the list and the window are ignored", () => {
     const chart = activityChart(
       [
-        { status: "done", type: "a", updatedAt: "2026-11-27T10:00:10Z" },
-        { status: "done", type: "a", updatedAt: "2026-11-27T10:00:50Z" },
-        { status: "rejected", updatedAt: "2026-11-27T10:02:00Z" },
-        { status: "in_progress", type: "a", updatedAt: "2026-11-27T10:01:00Z" },
-        { status: "done", type: "a", updatedAt: "2026-11-27T09:59:59Z" },
+        { pk: "1", status: "done", type: "a", updatedAt: "2026-11-27T10:00:10Z" },
+        { pk: "2", status: "done", type: "a", updatedAt: "2026-11-27T10:00:50Z" },
+        { pk: "3", status: "rejected", updatedAt: "2026-11-27T10:02:00Z" },
+        { pk: "4", status: "in_progress", type: "a", updatedAt: "2026-11-27T10:01:00Z" },
+        { pk: "5", status: "done", type: "a", updatedAt: "2026-11-27T09:59:59Z" },
       ],
       since,
       until,

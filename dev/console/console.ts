@@ -9,6 +9,8 @@ import { registry } from "../../schemas/index.js";
 import type { ConsoleContext } from "./api.js";
 import { loadAssets } from "./assets.js";
 import { ReplayJobs } from "./replay-jobs.js";
+import { ActivityCache } from "./activity-cache.js";
+import { OVERVIEW_MAX_HOURS } from "./api-schemas.js";
 import { type ConsoleServer, startConsoleServer } from "./server.js";
 
 export interface ConsoleOptions {
@@ -72,9 +74,12 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
         : [];
     },
     jobs: new ReplayJobs(),
+    activity: new ActivityCache(clients.dynamodb, ledgerTable, OVERVIEW_MAX_HOURS, Date.now),
     allowReplay: options.allowReplay,
     now: Date.now,
   };
+  // Fill the overview's cache while the operator opens the page; a failure here shows on the page instead.
+  context.activity.refresh().catch(() => undefined);
   const server = await startConsoleServer({
     context,
     assets: await loadAssets(),

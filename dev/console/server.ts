@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { allowedHost, COOKIE, newSecret, presentedToken, sameSecret } from "./access.js";
-import { failures, keys, message, overview, startReplay, type ConsoleContext } from "./api.js";
+import { failureCounts, failures, keys, message, overview, startReplay, type ConsoleContext } from "./api.js";
 import { FailuresQuery, KeysQuery, MessageQuery, OverviewQuery, ReplayRequest } from "./api-schemas.js";
 import type { Assets } from "./assets.js";
 import { ACTIVITY_STATUSES, FAILURE_STATUSES } from "./statuses.js";
@@ -124,6 +124,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         });
       if (path === "/api/overview") return send(res, 200, await overview(ctx, parse(OverviewQuery, query)));
       if (path === "/api/failures") return send(res, 200, await failures(ctx, parse(FailuresQuery, query)));
+      if (path === "/api/failures/counts")
+        return send(res, 200, await failureCounts(ctx, parse(FailuresQuery, query)));
       if (path === "/api/message") {
         const found = await message(ctx, parse(MessageQuery, query));
         return send(res, found.found ? 200 : 404, found);

@@ -36,6 +36,7 @@ export function activityBuckets(sinceMs: number, untilMs: number): string[] {
 }
 
 export interface ActivityItem {
+  pk: string;
   status: string;
   type?: string;
   reason?: string;
@@ -64,7 +65,7 @@ export async function queryActivity(
             TableName: tableName,
             IndexName: ACTIVITY_INDEX,
             KeyConditionExpression: "activityBucket = :b AND updatedAt BETWEEN :since AND :until",
-            ProjectionExpression: "#s, #t, reason, updatedAt",
+            ProjectionExpression: "pk, #s, #t, reason, updatedAt",
             ExpressionAttributeNames: { "#s": "status", "#t": "type" },
             ExpressionAttributeValues: {
               ":b": { S: bucket },
@@ -77,8 +78,10 @@ export async function queryActivity(
         for (const item of out.Items ?? []) {
           const status = item.status?.S;
           const updatedAt = item.updatedAt?.S;
-          if (!status || !updatedAt) continue;
+          const pk = item.pk?.S;
+          if (!status || !updatedAt || !pk) continue;
           found.push({
+            pk,
             status,
             updatedAt,
             ...(item.type?.S ? { type: item.type.S } : {}),

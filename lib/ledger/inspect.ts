@@ -166,7 +166,7 @@ export async function failuresPage(
   query: FailureQuery,
   page: { pageSize: number; start?: Record<string, AttributeValue> },
 ): Promise<FailuresPage> {
-  const { input } = failuresQueryInput(tableName, status, query);
+  const { input, filtered } = failuresQueryInput(tableName, status, query);
   const items: LedgerEntry[] = [];
   let start = page.start;
   do {
@@ -174,17 +174,24 @@ export async function failuresPage(
       new QueryCommand({
         ...input,
         ScanIndexForward: false,
-        Limit: page.pageSize - items.length,
+        // With a filter, read ahead (one round trip per few matches would be slow) and cut at pageSize below.
+        Limit: filtered ? Math.max(200, page.pageSize * 4) : page.pageSize - items.length,
         ExclusiveStartKey: start,
       }),
     );
+    start = out.LastEvaluatedKey;
     for (const item of out.Items ?? []) {
       const entry = fromAttributeMap(item);
-      if (beforeUntil(query, entry)) items.push(entry);
+      if (!beforeUntil(query, entry)) continue;
+      items.push(entry);
+      if (items.length === page.pageSize) {
+        // The next page starts after this item: its index key is where DynamoDB would have stopped.
+        const last = { pk: item.pk!, failureStatus: item.failureStatus!, failedAt: item.failedAt! };
+        return { items, next: last };
+      }
     }
-    start = out.LastEvaluatedKey;
-  } while (start && items.length < page.pageSize);
-  return start ? { items, next: start } : { items };
+  } while (start);
+  return { items };
 }
 
 /**

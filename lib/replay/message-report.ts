@@ -11,7 +11,7 @@ import type { Verifier } from "../envelope/verify.js";
 import { KjpError } from "../errors/kjp-error.js";
 import { fromAttributeMap } from "../ledger/attribute-values.js";
 import { findByJti, type LedgerEntry } from "../ledger/inspect.js";
-import { recordLedgerKey } from "../ledger/ledger-keys.js";
+import { messageLedgerKey, recordLedgerKey } from "../ledger/ledger-keys.js";
 import { isSequenceNumber } from "../kinesis/sequence.js";
 import { readRange } from "./range-reader.js";
 import { viewToken } from "./token-view.js";
@@ -143,19 +143,43 @@ export const ledgerHistory = (items: LedgerEntry[]): Array<Record<string, unknow
   );
 
 /**
- * The report for a jti (with the issuer: one GetItem; without: an operator's scan for the jti) or a stream
- * position. `found` says whether the ledger or the stream knew anything about it.
+ * A ledger item by its key, and for a record rejected before its identity was trusted (`rec#…`) also the
+ * message item its claims name, if there is one (replay may have processed it since): GetItems only.
+ */
+async function itemsByLedgerKey(client: DynamoDBClient, table: string, pk: string): Promise<LedgerEntry[]> {
+  const get = async (key: string) => {
+    const out = await client.send(
+      new GetItemCommand({ TableName: table, Key: { pk: { S: key } }, ConsistentRead: true }),
+    );
+    return out.Item ? fromAttributeMap(out.Item) : undefined;
+  };
+  const item = await get(pk);
+  if (!item) return [];
+  const { iss, jti } = item;
+  const message =
+    pk.startsWith("rec#") && typeof iss === "string" && typeof jti === "string"
+      ? await get(messageLedgerKey(iss, jti))
+      : undefined;
+  return message ? [item, message] : [item];
+}
+
+/**
+ * The report for a jti (with the issuer: one GetItem; without: an operator's scan for the jti), a stream
+ * position (a GetItem and a scan), or a ledger key (`{ pk }`: GetItems only, what the console links use).
+ * `found` says whether the ledger or the stream knew anything about it.
  */
 export async function messageReport(
   deps: MessageReportDeps,
   target: string,
-  issuer?: string,
+  lookup: { issuer?: string; pk?: string } = {},
 ): Promise<{ report: MessageReport; found: boolean }> {
   const { dynamodb, ledgerTable: table, streamName } = deps;
-  const position = parsePosition(target);
-  const items = position
-    ? await itemsAtPosition(dynamodb, table, position.shardId, position.sequenceNumber)
-    : await findByJti(dynamodb, table, target, issuer);
+  const position = lookup.pk ? undefined : parsePosition(target);
+  const items = lookup.pk
+    ? await itemsByLedgerKey(dynamodb, table, lookup.pk)
+    : position
+      ? await itemsAtPosition(dynamodb, table, position.shardId, position.sequenceNumber)
+      : await findByJti(dynamodb, table, target, lookup.issuer);
   let token: string | undefined;
   let tokenFrom: string | undefined;
   const withRaw = items.find((i) => typeof i.raw === "string" && i.raw !== "" && i.rawTruncated !== true);

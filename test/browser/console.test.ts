@@ -102,6 +102,7 @@ test("overview charts the workload by type and shows the oldest unfinished recor
 test("failures filter by reason, with counts by reason, and open a message", async () => {
   await page.click('header a[href="#/failures"]');
   await settled();
+  await page.waitForSelector("#counts a");
   expect(await page.locator("#counts").textContent()).toEqual(
     expect.stringMatching(/unknown_key: 3.*invalid_payload: 2|invalid_payload: 2.*unknown_key: 3/),
   );

@@ -145,7 +145,7 @@ async function overviewPage() {
       "p",
       { id: "window" },
       "window: ",
-      ...["1", "3", "6", "24"].map((n) => h("a", { class: "pill", href: `#/overview?hours=${n}` }, `${n} h`)),
+      ...["1", "3", "6"].map((n) => h("a", { class: "pill", href: `#/overview?hours=${n}` }, `${n} h`)),
     ),
     h(
       "div",
@@ -161,7 +161,7 @@ async function overviewPage() {
           ? h(
               "a",
               {
-                href: `#/message?${new URLSearchParams({ target: String(oldest.jti ?? oldest.position ?? ""), issuer: String(oldest.iss ?? "") })}`,
+                href: `#/message?${new URLSearchParams({ pk: String(oldest.pk) })}`,
               },
               `${String(oldest.failedAt)} ${String(oldest.type ?? "")} (${String(oldest.reason ?? "")})`,
             )
@@ -189,7 +189,7 @@ async function failuresPage() {
       p.get(k) ? [[k, p.get(k)!]] : [],
     ),
   );
-  const res = await api<{ items: Json[]; next?: string; countsByReason: Record<string, number> }>(
+  const res = await api<{ items: Json[]; next?: string }>(
     `/api/failures?${new URLSearchParams({ ...q, pageSize: "50" })}`,
   );
   const field = (name: string, label: string, placeholder = "") =>
@@ -222,19 +222,25 @@ async function failuresPage() {
     field("until", "until"),
     h("button", { type: "submit" }, "Filter"),
   );
-  const counts = h(
-    "div",
-    { id: "counts" },
-    ...Object.entries(res.countsByReason)
-      .sort((a, b) => b[1] - a[1])
-      .map(([reason, n]) =>
-        h(
-          "a",
-          { class: "pill", href: `#/failures?${new URLSearchParams({ ...q, reason, cursor: "" })}` },
-          `${reason}: ${n}`,
-        ),
+  // Counts come in a second call, so the table shows without waiting for them.
+  const counts = h("div", { id: "counts" }, "counting…");
+  void api<{ countsByReason: Record<string, number> }>(
+    `/api/failures/counts?${new URLSearchParams(Object.fromEntries(Object.entries(q).filter(([k]) => k !== "cursor" && k !== "reason")))}`,
+  )
+    .then((c) =>
+      counts.replaceChildren(
+        ...Object.entries(c.countsByReason)
+          .sort((a, b) => b[1] - a[1])
+          .map(([reason, n]) =>
+            h(
+              "a",
+              { class: "pill", href: `#/failures?${new URLSearchParams({ ...q, reason, cursor: "" })}` },
+              `${reason}: ${n}`,
+            ),
+          ),
       ),
-  );
+    )
+    .catch((e: unknown) => counts.replaceChildren(errorBox(e)));
   const rows = res.items.map((i) =>
     h(
       "tr",
@@ -250,7 +256,7 @@ async function failuresPage() {
         h(
           "a",
           {
-            href: `#/message?${new URLSearchParams({ target: String(i.jti ?? i.position ?? ""), ...(i.iss && String(i.pk).startsWith("msg#") ? { issuer: String(i.iss) } : {}) })}`,
+            href: `#/message?${new URLSearchParams({ pk: String(i.pk) })}`,
           },
           String(i.jti ?? i.position ?? "?"),
         ),
@@ -305,6 +311,9 @@ async function messagePage() {
   const target = p.get("target") ?? "";
   const issuer = p.get("issuer") ?? "";
   const reveal = p.get("reveal") === "1";
+  const pk = p.get("pk") ?? "";
+  // A ledger key (the console's own links) is looked up directly; a typed jti or position as kjp inspect does.
+  const lookup: Record<string, string> = pk ? { pk } : { target, ...(issuer ? { issuer } : {}) };
   const form = h(
     "form",
     {
@@ -319,9 +328,9 @@ async function messagePage() {
     h("label", {}, "issuer (optional)", h("input", { name: "issuer", value: issuer })),
     h("button", { type: "submit" }, "Show"),
   );
-  if (!target) return show(h("h2", {}, "Message"), form);
+  if (!target && !pk) return show(h("h2", {}, "Message"), form);
   const res = await api<{ found: boolean; masked: boolean; report: Json }>(
-    `/api/message?${new URLSearchParams({ target, ...(issuer ? { issuer } : {}), reveal: reveal ? "1" : "0" })}`,
+    `/api/message?${new URLSearchParams({ ...lookup, reveal: reveal ? "1" : "0" })}`,
   );
   const r = res.report;
   const v = r.verification as Json | undefined;
@@ -362,7 +371,7 @@ async function messagePage() {
         "a",
         {
           id: "reveal",
-          href: `#/message?${new URLSearchParams({ target, ...(issuer ? { issuer } : {}), ...(reveal ? {} : { reveal: "1" }) })}`,
+          href: `#/message?${new URLSearchParams({ ...lookup, ...(reveal ? {} : { reveal: "1" }) })}`,
         },
         res.masked ? "reveal personal fields" : "mask personal fields",
       ),
