@@ -53,12 +53,13 @@ interface PageDocument {
   querySelector(selector: string): unknown;
 }
 
-/** Waits until the page finished rendering its route (app.ts marks the body while it loads). */
+/** Waits until the page shows the route in the address bar, fully rendered (app.ts marks the body). */
 async function settled() {
   // Runs in the page (the console's CSP forbids string evaluation); the test's TypeScript has no DOM types.
   await page.waitForFunction(() => {
-    const doc = (globalThis as unknown as { document: PageDocument }).document;
-    return doc.body.dataset.loading === undefined && !doc.querySelector("main > p:only-child");
+    const g = globalThis as unknown as { document: PageDocument; location: { hash: string } };
+    const body = g.document.body;
+    return body.dataset.loading === undefined && body.dataset.rendered === g.location.hash;
   });
 }
 
@@ -154,7 +155,6 @@ test("a dry run previews, then a confirmed replay resolves the failure", async (
   expect(await page.locator("#summary").textContent()).toContain("1processed");
   await screenshot("replay");
 
-  await page.click('header a[href="#/failures"]');
   await page.goto(`${server.url.replace(/\?token=.*/, "")}#/failures?status=failed`);
   await settled();
   expect(await page.locator("#failures tr td").count()).toBe(0);

@@ -620,6 +620,8 @@ async function render() {
     show(errorBox(e));
   } finally {
     delete document.body.dataset.loading;
+    // Which route the page shows now: lets a test (or a person's script) wait for this exact render.
+    document.body.dataset.rendered = location.hash;
   }
 }
 
