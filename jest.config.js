@@ -19,6 +19,7 @@ export default {
     "<rootDir>/test/integration/",
     "<rootDir>/test/serverless/",
     "<rootDir>/test/browser/",
+    "<rootDir>/test/localstack/",
   ],
   setupFiles: ["<rootDir>/test/setup/quiet-sdk.cjs"],
   testTimeout: 20000,

@@ -95,10 +95,13 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         .choices(["ledger", "onfailure", "cloudwatch"])
         .makeOptionMandatory(),
     )
-    .option("--queue-url <url>", "onfailure: the on-failure SQS queue (default KJP_ONFAILURE_QUEUE_URL)")
+    .option(
+      "--queue-url <url>",
+      "onfailure: the on-failure SQS queue (default: KJP_ONFAILURE_QUEUE_URL when KJP_ONFAILURE_DESTINATION=sqs)",
+    )
     .option(
       "--bucket <name>",
-      "onfailure: an S3 on-failure bucket instead of the queue (default KJP_ONFAILURE_BUCKET)",
+      "onfailure: an S3 on-failure bucket (default: KJP_ONFAILURE_BUCKET when KJP_ONFAILURE_DESTINATION=s3)",
     )
     .option("--prefix <prefix>", "onfailure with --bucket: object key prefix", "aws/lambda/")
     .option(

@@ -7,6 +7,7 @@ import { optionalSetting } from "../config/env.js";
 import { ConfigurationError } from "../errors/kjp-error.js";
 import { cloudWatchSource } from "./cloudwatch-source.js";
 import { ledgerSource } from "./ledger-source.js";
+import { onFailureDestination } from "./onfailure-destination.js";
 import { onFailureS3Source } from "./onfailure-s3-source.js";
 import { onFailureSqsSource } from "./onfailure-sqs-source.js";
 import type { ReplayCandidate, ReplayFilters } from "./types.js";
@@ -63,31 +64,24 @@ export function selectSource(selection: SourceSelection, ctx: SourceContext): As
       ...(stream ? { stream } : {}),
     });
   if (selection.from === "onfailure") {
-    const bucket =
-      selection.bucket ?? (selection.queueUrl ? undefined : optionalSetting(env, "KJP_ONFAILURE_BUCKET"));
-    const queueUrl = selection.queueUrl ?? optionalSetting(env, "KJP_ONFAILURE_QUEUE_URL");
-    if (bucket)
+    const destination = onFailureDestination(selection, env);
+    if (destination.kind === "s3")
       return onFailureS3Source({
         s3: clients.s3,
-        bucket,
+        bucket: destination.bucket,
         prefix: selection.prefix ?? "",
         filters,
         deleteReplayed: selection.deleteReplayed ?? false,
         ...bounded,
       });
-    if (queueUrl)
-      return onFailureSqsSource({
-        sqs: clients.sqs,
-        kinesis: clients.kinesis,
-        queueUrl,
-        visibilityTimeoutSec: selection.visibilityTimeoutSec ?? 900,
-        ...(ctx.streamGiven && ctx.streamName ? { streamName: ctx.streamName } : {}),
-        ...bounded,
-      });
-    throw new ConfigurationError(
-      "--from onfailure needs the destination",
-      "pass --queue-url URL (SQS) or --bucket NAME (S3), or set KJP_ONFAILURE_QUEUE_URL",
-    );
+    return onFailureSqsSource({
+      sqs: clients.sqs,
+      kinesis: clients.kinesis,
+      queueUrl: destination.queueUrl,
+      visibilityTimeoutSec: selection.visibilityTimeoutSec ?? 900,
+      ...(ctx.streamGiven && ctx.streamName ? { streamName: ctx.streamName } : {}),
+      ...bounded,
+    });
   }
   const logGroup = selection.logGroup ?? optionalSetting(env, "KJP_CONSUMER_LOG_GROUP");
   if (!logGroup)
