@@ -1,5 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Attributes } from "../effects/effects.js";
+import { activityBucket } from "./activity.js";
 import { toAttributeMap } from "./attribute-values.js";
 
 /**
@@ -55,6 +56,8 @@ function common(position: RecordPosition, facts: MessageFacts, times: LedgerItem
     partitionKey: position.partitionKey,
     ...(position.subSequenceNumber !== undefined ? { subSequenceNumber: position.subSequenceNumber } : {}),
     updatedAt: new Date(times.now).toISOString(),
+    // Lists the item in the `activity` index (activity.ts), which the operator console counts from.
+    activityBucket: activityBucket(times.now, position),
     ttl: Math.floor(times.now / 1000) + times.ttlSeconds,
   };
   if (facts.iss !== undefined) out.iss = facts.iss;

@@ -248,7 +248,7 @@ describe("serverless package: alarms and data protection", () => {
     for (const alarm of Object.values(alarms)) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
   });
 
-  it("declares both tables on-demand with PITR and SSE, the ledger with TTL and the sparse failures index", () => {
+  it("declares both tables on-demand with PITR and SSE, the ledger with TTL, the sparse failures index and the activity index", () => {
     for (const id of ["LedgerTable", "ProjectionsTable"]) {
       expect(resource(dev, id).Properties).toMatchObject({
         BillingMode: "PAY_PER_REQUEST",
@@ -265,6 +265,14 @@ describe("serverless package: alarms and data protection", () => {
           { AttributeName: "failureStatus", KeyType: "HASH" },
           { AttributeName: "failedAt", KeyType: "RANGE" },
         ],
+      }),
+      expect.objectContaining({
+        IndexName: "activity",
+        KeySchema: [
+          { AttributeName: "activityBucket", KeyType: "HASH" },
+          { AttributeName: "updatedAt", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["status", "type", "reason"] },
       }),
     ]);
     expect(resource(dev, "ProjectionsTable").Properties.KeySchema).toEqual([

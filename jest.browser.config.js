@@ -1,0 +1,10 @@
+// Browser tests: Debian's chromium driven by playwright-core against the operator console, on the same
+// emulator stack as the integration suite (same global setup), one file at a time.
+import integration from "./jest.integration.config.js";
+
+/** @type {import('jest').Config} */
+export default {
+  ...integration,
+  testMatch: ["<rootDir>/test/browser/**/*.test.ts"],
+  testTimeout: 120_000,
+};
