@@ -17,6 +17,11 @@ import { Agent as HttpsAgent } from "node:https";
  * AWS_ENDPOINT_URL_KINESIS) or `AWS_ENDPOINT_URL` for all services (LocalStack). The SDK reads these itself;
  * we only pin the HTTP handler, because kinesis-mock's plain HTTP port fails with the SDK's HTTP/2 handler
  * (ERR_HTTP2_ERROR), and keep-alive sockets make a large batch far cheaper.
+ *
+ * Every call has a deadline that really ends it: the handler's `requestTimeout` alone only logs a warning
+ * when exceeded, so `throwOnRequestTimeout` makes it abort the request (a hung or paused endpoint then fails
+ * in `requestTimeoutMs`, at most `maxAttempts` times). Callers with a tighter budget (the consumer, near its
+ * Lambda timeout) also pass an AbortSignal per call.
  */
 export interface ClientOptions {
   region?: string;
@@ -34,6 +39,7 @@ function common(options: ClientOptions) {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
       requestTimeout,
+      throwOnRequestTimeout: true,
       connectionTimeout: Math.min(requestTimeout, 5_000),
     }),
     ...localCredentials(),
