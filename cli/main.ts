@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { KjpError } from "../lib/errors/kjp-error.js";
+import { classifyDynamoDbError } from "../lib/aws/dynamodb-errors.js";
 import { projectVersion } from "../lib/util/project-root.js";
 import { register as demo } from "./commands/demo.js";
 import { register as dev } from "./commands/dev.js";
@@ -47,6 +48,13 @@ export async function run(
       process.stderr.write(`kjp: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}\n`);
       return error.retryable ? 1 : EXIT_USAGE;
     }
+    const unreachable = unreachableService(error);
+    if (unreachable) {
+      process.stderr.write(
+        `kjp: ${unreachable}\n  hint: check that the service is up and its endpoint (AWS_ENDPOINT_URL_*) is right, then retry\n`,
+      );
+      return 1;
+    }
     process.stderr.write(
       `kjp: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
@@ -69,3 +77,14 @@ const COMMANDS: Register[] = [
   dev,
   demo,
 ];
+
+/**
+ * An AWS call that got no answer (timed out, aborted, refused): one line saying so, exit 1 (transient), instead
+ * of a stack. Every client aborts a request after its timeout (lib/aws/clients.ts), so a hung service ends here.
+ */
+function unreachableService(error: unknown): string | undefined {
+  const kind = classifyDynamoDbError(error);
+  if (kind !== "timeout" && kind !== "network") return undefined;
+  const e = error as { name?: string; message?: string };
+  return `an AWS service did not answer (${kind}: ${e.name ?? "Error"}: ${(e.message ?? "").slice(0, 200)})`;
+}

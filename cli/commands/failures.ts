@@ -56,7 +56,8 @@ export function formatTable(rows: Array<Record<string, string>>, columns: readon
 export function register(program: Command, deps: Partial<FailuresCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
   const env = deps.env ?? process.env;
-  const client = deps.client ?? (() => dynamoDbClient());
+  // A listing is interactive: a hung DynamoDB should fail it in seconds (5 s a request, 2 tries), not minutes.
+  const client = deps.client ?? (() => dynamoDbClient({ requestTimeoutMs: 5_000, maxAttempts: 2 }));
   const now = deps.now ?? Date.now;
   program
     .command("failures")

@@ -28,6 +28,8 @@ export interface ClientOptions {
   /** Per-request socket timeout in ms. */
   requestTimeoutMs?: number;
   maxAttempts?: number;
+  /** An endpoint for this client alone (default: the AWS_ENDPOINT_URL_* convention above). */
+  endpoint?: string;
 }
 
 function common(options: ClientOptions) {
@@ -35,6 +37,7 @@ function common(options: ClientOptions) {
   return {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
     maxAttempts: options.maxAttempts ?? 3,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
