@@ -64,16 +64,26 @@ test("the Lambda handler: response, one structured log line per failure, EMF met
   const { result, lines } = await captureStdout(() => handler.handler(event(records), localContext()));
   expect(result).toEqual({ batchItemFailures: [] });
   const json = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  const rejected = json.find((l) => l.message === "record rejected");
+  const rejected = json.find((l) => l.message === "records rejected");
   expect(rejected).toMatchObject({
     level: "WARN",
+    outcome: "rejected",
     reason: "invalid_payload",
     shardId: shard.shardId,
-    sequenceNumber: records[1]!.kinesis.sequenceNumber,
-    type: "deal.stage_changed",
-    raw: records[1]!.kinesis.data,
+    count: 1,
+    records: [
+      {
+        sequenceNumber: records[1]!.kinesis.sequenceNumber,
+        partitionKey: "k2",
+        type: "deal.stage_changed",
+        jti: expect.any(String),
+        identityVerified: true,
+      },
+    ],
   });
-  expect(rejected?.jti).toEqual(expect.any(String));
+  // Neither the record nor its payload reaches the logs (issue 10, item 4).
+  expect(lines.join("\n")).not.toContain(records[1]!.kinesis.data.slice(0, 40));
+  expect(lines.join("\n")).not.toMatch(/"raw"/);
   const emf = json.find((l) => l._aws !== undefined && (l as { processed?: number }).processed !== undefined);
   expect(emf).toMatchObject({ processed: 1, rejected: 1, duplicate: 0, failed: 0, batchSize: 2 });
   const byReason = json.find((l) => l.rejectedByReason !== undefined);
