@@ -1,6 +1,7 @@
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { forge, type ForgeKey } from "../../../lib/envelope/testing/forge.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
+import { createProcessorRegistry } from "../../../processors/index.js";
 import {
   AUDIENCE,
   event,
@@ -97,5 +98,71 @@ describe("unverified values never become keys or numbers (issue 10, item 1)", ()
       status: "rejected",
       v: "1e+300",
     });
+  });
+});
+
+describe("a write DynamoDB refuses is that record's problem alone", () => {
+  test("an effect DynamoDB cannot store (a 500 KB item) rejects its message; the records around it, in the same transaction, are applied", async () => {
+    const shard = new FakeShard();
+    const accounts = [id("acc"), id("acc"), id("acc")];
+    const messages = accounts.map((a) => noteMessage(a, false));
+    const huge = messages[1]!.jti;
+    const registry = createProcessorRegistry();
+    const note = registry.get("note.added")!;
+    const processors = new Map(registry);
+    // A processor bug for one message: an item over DynamoDB's 400 KB.
+    processors.set("note.added", (message) => {
+      const result = note(message);
+      if (message.jti !== huge || result.kind !== "effects") return result;
+      return {
+        ...result,
+        effects: [
+          ...result.effects,
+          { op: "put", key: { pk: `big#${huge}`, sk: "x" }, attributes: { blob: "x".repeat(500_000) } },
+        ],
+      };
+    });
+    const records = await Promise.all(
+      messages.map(async (m, i) => shard.record(accounts[i]!, await sign(env, m))),
+    );
+    let transactions = 0;
+    const result = await pipelineFor(env, {
+      processors,
+      observer: { transaction: () => void transactions++ },
+    }).process(event(records));
+
+    expect(result.response.batchItemFailures).toEqual([]);
+    expect(result.reports.map((r) => r.outcome.status)).toEqual(["processed", "rejected", "processed"]);
+    expect(result.reports[1]!.outcome).toMatchObject({
+      reason: "processor",
+      detail: expect.stringMatching(/DynamoDB refused/),
+    });
+    expect(await markerOf(env, messages[0]!)).toMatchObject({ status: "done" });
+    expect(await markerOf(env, messages[1]!)).toMatchObject({ status: "rejected", reason: "processor" });
+    expect(await markerOf(env, messages[2]!)).toMatchObject({ status: "done" });
+    // Bounded: the whole batch, the refused one alone, then its rejection (and the innocent ones again).
+    expect(transactions).toBeLessThanOrEqual(6);
+  });
+});
+
+test("ledger key parts are escaped: a jti with '#' and one spelling the escape are two messages (issue 10, item 5)", async () => {
+  const shard = new FakeShard();
+  const account = id("acc");
+  const hashJti = `${id("billing")}#X`;
+  const first = { ...noteMessage(account, false), jti: hashJti };
+  const second = { ...noteMessage(account, false), jti: hashJti.replace("#", "%23") };
+  const records = [
+    shard.record(account, await sign(env, first)),
+    shard.record(account, await sign(env, second)),
+  ];
+  const result = await pipelineFor(env).process(event(records));
+  expect(result.reports.map((r) => r.outcome.status)).toEqual(["processed", "processed"]);
+  expect(await ledgerItem(env, `msg#${ISSUER}#${hashJti.replace("#", "%23")}`)).toMatchObject({
+    status: "done",
+    jti: hashJti,
+  });
+  expect(await ledgerItem(env, `msg#${ISSUER}#${hashJti.replace("#", "%2523")}`)).toMatchObject({
+    status: "done",
+    jti: second.jti,
   });
 });
