@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Attributes } from "../effects/effects.js";
 import { toAttributeMap } from "./attribute-values.js";
-import { boundedText } from "./unverified-facts.js";
+import { boundedText } from "./bounded-text.js";
 
 const MAX_DETAIL_CHARS = 1_000;
 const MAX_ISSUES = 20;

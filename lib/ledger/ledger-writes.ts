@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Attributes } from "../effects/effects.js";
 import { toAttributeMap } from "./attribute-values.js";
-import { boundedText } from "./unverified-facts.js";
+import { boundedText } from "./bounded-text.js";
 import type { LedgerWrite } from "./commit-unit.js";
 import {
   doneMarker,

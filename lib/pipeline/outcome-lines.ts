@@ -1,4 +1,4 @@
-import { boundedText } from "../ledger/unverified-facts.js";
+import { boundedText } from "../ledger/bounded-text.js";
 import type { RecordReport } from "./outcome.js";
 import { peekIdentity } from "./peek.js";
 
