@@ -329,6 +329,7 @@ async function prepareChunk(
             now: options.now(),
             leaseMs: options.leaseMs,
             ttlSeconds: options.ttlSeconds,
+            ...(options.callSignal ? { abortSignal: options.callSignal() } : {}),
           });
           if (claim.kind === "duplicate") {
             results.set(unit, { status: "duplicate" });
