@@ -1,6 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { KjpError } from "../lib/errors/kjp-error.js";
-import { classifyDynamoDbError } from "../lib/aws/dynamodb-errors.js";
+import { EXIT_CONFIGURATION, reportError } from "./error-report.js";
 import { projectVersion } from "../lib/util/project-root.js";
 import { register as demo } from "./commands/demo.js";
 import { register as dev } from "./commands/dev.js";
@@ -16,7 +15,7 @@ import { register as sign } from "./commands/sign.js";
 import { register as verify } from "./commands/verify.js";
 
 /** Exit codes of every kjp command: 0 success/accepted, 1 the thing checked was refused, 2 usage or configuration. */
-export const EXIT_USAGE = 2;
+export const EXIT_USAGE = EXIT_CONFIGURATION;
 
 type Register = (program: Command) => void;
 
@@ -44,21 +43,9 @@ export async function run(
       // --help and --version end through here with exit code 0.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof KjpError) {
-      process.stderr.write(`kjp: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}\n`);
-      return error.retryable ? 1 : EXIT_USAGE;
-    }
-    const unreachable = unreachableService(error);
-    if (unreachable) {
-      process.stderr.write(
-        `kjp: ${unreachable}\n  hint: check that the service is up and its endpoint (AWS_ENDPOINT_URL_*) is right, then retry\n`,
-      );
-      return 1;
-    }
-    process.stderr.write(
-      `kjp: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    return 1;
+    const report = reportError(error);
+    process.stderr.write(report.text);
+    return report.exitCode;
   }
 }
 
@@ -77,14 +64,3 @@ const COMMANDS: Register[] = [
   dev,
   demo,
 ];
-
-/**
- * An AWS call that got no answer (timed out, aborted, refused): one line saying so, exit 1 (transient), instead
- * of a stack. Every client aborts a request after its timeout (lib/aws/clients.ts), so a hung service ends here.
- */
-function unreachableService(error: unknown): string | undefined {
-  const kind = classifyDynamoDbError(error);
-  if (kind !== "timeout" && kind !== "network") return undefined;
-  const e = error as { name?: string; message?: string };
-  return `an AWS service did not answer (${kind}: ${e.name ?? "Error"}: ${(e.message ?? "").slice(0, 200)})`;
-}
