@@ -1,10 +1,20 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import {
   startPipelineSession,
   type PipelineSession,
   type PipelineSessionOptions,
 } from "../../dev/demo/pipeline-session.js";
 import { kjpDir } from "../../dev/local/project-paths.js";
+import type { StackKind } from "../../dev/localstack/as-stack.js";
+
+/** --stack: what `kjp dev` and `kjp demo` start when the environment points at no running stack. */
+export const stackOption = () =>
+  new Option(
+    "--stack <kind>",
+    "embedded (kinesis-mock, DynamoDB Local, moto) or localstack (LocalStack in host mode)",
+  )
+    .choices(["embedded", "localstack"])
+    .default("embedded");
 
 export interface DevCommandDeps {
   start: (options: PipelineSessionOptions) => Promise<PipelineSession>;
@@ -43,11 +53,17 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
     .description("run the local stack and the event source mapping runner with the consumer until Ctrl-C")
     .option("--quiet", "do not echo the consumer's log lines", false)
     .option("--keys-dir <dir>", "where the session's demo keys are written (default .kjp/dev)")
-    .action(async (opts: { quiet: boolean; keysDir?: string }) => {
+    .addOption(stackOption())
+    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind }) => {
       const log = (line: string) => d.out(`${line}\n`);
       // Listen before starting: a Ctrl-C during start-up must still stop what was started.
       const stop = d.stopSignal();
-      const session = await d.start({ log, echoLogs: !opts.quiet, keysDir: opts.keysDir ?? kjpDir("dev") });
+      const session = await d.start({
+        log,
+        echoLogs: !opts.quiet,
+        keysDir: opts.keysDir ?? kjpDir("dev"),
+        stack: opts.stack,
+      });
       try {
         log(
           `Runner reading ${session.runner.streamName} for ${session.runner.functionName} (log group ${session.runner.logGroupName}).`,

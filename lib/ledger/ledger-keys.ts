@@ -12,5 +12,12 @@ export const keyPart = (part: string): string =>
   /[%#]/.test(part) ? part.replace(/%/g, "%25").replace(/#/g, "%23") : part;
 
 export const messageLedgerKey = (iss: string, jti: string): string => `msg#${keyPart(iss)}#${keyPart(jti)}`;
-export const recordLedgerKey = (shardId: string, sequenceNumber: string): string =>
-  `rec#${keyPart(shardId)}#${keyPart(sequenceNumber)}`;
+export const recordLedgerKey = (
+  shardId: string,
+  sequenceNumber: string,
+  subSequenceNumber?: number,
+): string =>
+  subSequenceNumber === undefined
+    ? `rec#${keyPart(shardId)}#${keyPart(sequenceNumber)}`
+    : // A user record of a KPL aggregate shares its Kinesis record's sequence number with its siblings.
+      `rec#${keyPart(shardId)}#${keyPart(sequenceNumber)}#${subSequenceNumber}`;

@@ -10,6 +10,8 @@ export const SAMPLES_PER_LINE = 3;
 /** Where one record sat, and the identity it claims (bounded; `identityVerified` says whether it is signed). */
 export interface LineRecord {
   sequenceNumber: string;
+  /** The user record's place inside a KPL aggregate (absent for a plain record). */
+  subSequenceNumber?: number;
   partitionKey: string;
   jti?: string;
   iss?: string;
@@ -91,7 +93,11 @@ export function outcomeLines(reports: readonly RecordReport[]): OutcomeLine[] {
  * from its claims WITHOUT verification, flagged `identityVerified: false`: enough to find it, never to trust it.
  */
 function lineRecord({ record, outcome, facts }: RecordReport): LineRecord {
-  const out: LineRecord = { sequenceNumber: record.sequenceNumber, partitionKey: record.partitionKey };
+  const out: LineRecord = {
+    sequenceNumber: record.sequenceNumber,
+    ...(record.subSequenceNumber !== undefined ? { subSequenceNumber: record.subSequenceNumber } : {}),
+    partitionKey: record.partitionKey,
+  };
   const verified =
     outcome.status === "rejected"
       ? outcome.identityVerified === true || outcome.reason === "processor"
