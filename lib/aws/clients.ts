@@ -2,9 +2,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { SSMClient } from "@aws-sdk/client-ssm";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
@@ -34,7 +32,8 @@ export interface ClientOptions {
   endpoint?: string;
 }
 
-function common(options: ClientOptions, service: ServiceEndpointName) {
+/** Settings every client of `service` shares (region, pinned HTTP handler, local credentials). */
+export function clientSettings(options: ClientOptions, service: ServiceEndpointName) {
   assertLocalEndpoint(service, process.env);
   const requestTimeout = options.requestTimeoutMs ?? 10_000;
   return {
@@ -64,11 +63,10 @@ function localCredentials(): { credentials?: { accessKeyId: string; secretAccess
   return { credentials: { accessKeyId: "local", secretAccessKey: "local" } };
 }
 
-export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(common(o, "DYNAMODB"));
-export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(common(o, "KINESIS"));
-export const sqsClient = (o: ClientOptions = {}) => new SQSClient(common(o, "SQS"));
-export const s3Client = (o: ClientOptions = {}) => new S3Client({ ...common(o, "S3"), forcePathStyle: true });
-export const logsClient = (o: ClientOptions = {}) => new CloudWatchLogsClient(common(o, "CLOUDWATCH_LOGS"));
-export const ssmClient = (o: ClientOptions = {}) => new SSMClient(common(o, "SSM"));
-export const secretsClient = (o: ClientOptions = {}) =>
-  new SecretsManagerClient(common(o, "SECRETS_MANAGER"));
+export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientSettings(o, "DYNAMODB"));
+export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientSettings(o, "KINESIS"));
+export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientSettings(o, "SQS"));
+export const s3Client = (o: ClientOptions = {}) =>
+  new S3Client({ ...clientSettings(o, "S3"), forcePathStyle: true });
+export const logsClient = (o: ClientOptions = {}) =>
+  new CloudWatchLogsClient(clientSettings(o, "CLOUDWATCH_LOGS"));
