@@ -17,12 +17,19 @@ import { assertLocalEndpoint, type ServiceEndpointName } from "./local-endpoint-
  * we only pin the HTTP handler, because kinesis-mock's plain HTTP port fails with the SDK's HTTP/2 handler
  * (ERR_HTTP2_ERROR), and keep-alive sockets make a large batch far cheaper. With KJP_LOCAL_STACK=1 a client
  * whose endpoint is not on this machine is refused before it is built (local-endpoint-guard.ts).
+ *
+ * Every call has a deadline that really ends it: the handler's `requestTimeout` alone only logs a warning
+ * when exceeded, so `throwOnRequestTimeout` makes it abort the request (a hung or paused endpoint then fails
+ * in `requestTimeoutMs`, at most `maxAttempts` times). Callers with a tighter budget (the consumer, near its
+ * Lambda timeout) also pass an AbortSignal per call.
  */
 export interface ClientOptions {
   region?: string;
   /** Per-request socket timeout in ms. */
   requestTimeoutMs?: number;
   maxAttempts?: number;
+  /** An endpoint for this client alone (default: the AWS_ENDPOINT_URL_* convention above). */
+  endpoint?: string;
 }
 
 /** Settings every client of `service` shares (region, pinned HTTP handler, local credentials). */
@@ -32,10 +39,12 @@ export function clientSettings(options: ClientOptions, service: ServiceEndpointN
   return {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
     maxAttempts: options.maxAttempts ?? 3,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
       requestTimeout,
+      throwOnRequestTimeout: true,
       connectionTimeout: Math.min(requestTimeout, 5_000),
     }),
     ...localCredentials(),
