@@ -14,7 +14,7 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { dynamoDbClient } from "../lib/aws/clients.js";
-import { doneMarker, failureAttributes } from "../lib/ledger/ledger-items.js";
+import { boundedRaw, doneMarker, failureAttributes } from "../lib/ledger/ledger-items.js";
 import { toAttributeMap } from "../lib/ledger/attribute-values.js";
 import { messageLedgerKey, recordLedgerKey } from "../lib/ledger/ledger-keys.js";
 import { ensureConsumerTables } from "../lib/ledger/tables.js";
@@ -46,8 +46,12 @@ function ledgerItem(i: number, now: number): WriteRequest {
   const failure = {
     reason: status === "failed" ? "processor_failed" : REASONS[Math.floor(i / 20) % REASONS.length]!,
     detail: "bench",
-    raw: Buffer.from("eyJ.bench.sig").toString("base64"),
-    rawTruncated: false,
+    ...boundedRaw(
+      Buffer.from("eyJ.bench.sig"),
+      Buffer.from("eyJ.bench.sig").toString("base64"),
+      65_536,
+      1_024,
+    ),
   };
   const pk =
     status === "rejected"
