@@ -31,7 +31,8 @@ async function packageStage(stage: string, extra: string[] = []): Promise<Templa
   const stub = createZip([
     { path: "handlers/stub.mjs", data: Buffer.from("export const handler = async () => {};\n") },
   ]);
-  for (const fn of ["consumer", "replay"]) writeFileSync(join(dir, `.build/lambda/${fn}.zip`), stub);
+  for (const fn of ["consumer", "replay", "authorizer", "accountPipeline", "postNote"])
+    writeFileSync(join(dir, `.build/lambda/${fn}.zip`), stub);
   const out = join(dir, "out");
   // No credentials, no AWS config, a scratch HOME: proves packaging is offline.
   const env: NodeJS.ProcessEnv = {
@@ -276,5 +277,29 @@ describe("serverless package: alarms and data protection", () => {
       KeyId: "alias/aws/kinesis",
     });
     expect(resource(dev, "OnFailureQueue").Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it("serves the HTTP path: a cached request authorizer on every route, CORS for the Rails origin only", () => {
+    const authorizer = resource(dev, "HttpApiAuthorizerAccessToken").Properties;
+    expect(authorizer).toMatchObject({
+      AuthorizerType: "REQUEST",
+      IdentitySource: ["$request.header.Authorization"],
+      AuthorizerResultTtlInSeconds: 300,
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: "2.0",
+    });
+    const routes = ofType(dev, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(["GET /accounts/{id}/pipeline", "POST /notes"]);
+    for (const r of routes) expect(r).toMatchObject({ AuthorizationType: "CUSTOM" });
+    expect(resource(dev, "HttpApi").Properties.CorsConfiguration).toMatchObject({
+      AllowOrigins: ["https://crm.example.com"],
+      AllowMethods: ["GET", "POST"],
+    });
+    // Least privilege: the read route only queries projections; the note route only puts to the stream.
+    expect(statements(dev, "AccountPipelineRole").map((s) => s.Action)).toEqual([
+      "dynamodb:Query",
+      expect.anything(),
+    ]);
+    expect(statements(dev, "PostNoteRole")[0]!.Action).toBe("kinesis:PutRecords");
   });
 });
