@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { KjpError } from "../lib/errors/kjp-error.js";
 import { projectVersion } from "../lib/util/project-root.js";
+import { register as accessToken } from "./commands/access-token.js";
 import { register as demo } from "./commands/demo.js";
 import { register as dev } from "./commands/dev.js";
 import { register as failures } from "./commands/failures.js";
@@ -58,6 +59,7 @@ export async function run(
 const COMMANDS: Register[] = [
   keys,
   sign,
+  accessToken,
   verify,
   schemas,
   publish,

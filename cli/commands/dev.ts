@@ -6,6 +6,7 @@ import {
 } from "../../dev/demo/pipeline-session.js";
 import { shellQuote } from "../../dev/demo/pipeline-session.js";
 import { kjpDir } from "../../dev/local/project-paths.js";
+import { optionalSetting } from "../../lib/config/env.js";
 
 export interface DevCommandDeps {
   start: (options: PipelineSessionOptions) => Promise<PipelineSession>;
@@ -44,11 +45,21 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
     .description("run the local stack and the event source mapping runner with the consumer until Ctrl-C")
     .option("--quiet", "do not echo the consumer's log lines", false)
     .option("--keys-dir <dir>", "where the session's demo keys are written (default .kjp/dev)")
-    .action(async (opts: { quiet: boolean; keysDir?: string }) => {
+    .option(
+      "--http-port <port>",
+      "port of the local HTTP API (default KJP_HTTP_PORT, else 3001; 0 = any free port)",
+    )
+    .action(async (opts: { quiet: boolean; keysDir?: string; httpPort?: string }) => {
       const log = (line: string) => d.out(`${line}\n`);
       // Listen before starting: a Ctrl-C during start-up must still stop what was started.
       const stop = d.stopSignal();
-      const session = await d.start({ log, echoLogs: !opts.quiet, keysDir: opts.keysDir ?? kjpDir("dev") });
+      const httpPort = Number(opts.httpPort ?? optionalSetting(process.env, "KJP_HTTP_PORT") ?? 3001);
+      const session = await d.start({
+        log,
+        echoLogs: !opts.quiet,
+        keysDir: opts.keysDir ?? kjpDir("dev"),
+        httpPort,
+      });
       try {
         log(
           `Runner reading ${session.runner.streamName} for ${session.runner.functionName} (log group ${session.runner.logGroupName}).`,
@@ -59,6 +70,14 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
         log(
           `Then e.g.: kjp publish --type note.added --v 1 --sub acc_DEMO0001 --data '{"noteId":"note_DEV00001","accountId":"acc_DEMO0001","authorId":"usr_DEV00001","body":"hello","mentions":[],"createdAt":"${new Date().toISOString()}","notify":false}'`,
         );
+        if (session.httpApi) {
+          log(
+            `HTTP API (serverless.yml's httpApi, with its authorizer) at ${session.httpApi.url}, for the origin ${session.httpApi.allowedOrigins.join(", ")}:`,
+          );
+          log(
+            `  curl -H "Authorization: Bearer $(kjp access-token --sub usr_DEV00001 --account acc_DEMO0001)" ${session.httpApi.url}/accounts/acc_DEMO0001/pipeline`,
+          );
+        }
         log("Press Ctrl-C to stop.");
         const keepAlive = setInterval(() => undefined, 1 << 30);
         try {

@@ -20,6 +20,8 @@ import { readStreamEventSettings } from "../service-definition/stream-event.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
 import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";
 import { optionalSetting } from "../../lib/config/env.js";
+import { createHttpApiKeys, withTrustedIssuer } from "../http/http-api-keys.js";
+import { startHttpApiSession, type HttpApiSession } from "../http/http-api-session.js";
 
 export const DEFAULT_AUDIENCE = "kinesis-jwt-pipeline";
 
@@ -35,6 +37,13 @@ export interface PipelineSessionOptions {
   /** Echo the consumer's log lines to stdout (kjp dev). */
   echoLogs?: boolean;
   log?: (line: string) => void;
+  /**
+   * Serve serverless.yml's HTTP API too (default true): on `httpPort` (default 0, a free port), trusting
+   * access tokens from `accessIssuers` (default: the demo's Rails issuer).
+   */
+  http?: boolean;
+  httpPort?: number;
+  accessIssuers?: string;
 }
 
 export interface PipelineSession {
@@ -47,6 +56,8 @@ export interface PipelineSession {
   exports: Record<string, string>;
   envFile: string;
   runner: EventSourceMappingRunner;
+  /** The local HTTP API (absent with `http: false`). */
+  httpApi?: HttpApiSession;
   /** The consumer's own counts (its EMF metrics), summed over invocations. */
   consumer: ConsumerTally;
   startMs: number;
@@ -130,7 +141,9 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   // shutdown grace period.
   const dynamodb = dynamoDbClient();
   const clients = { kinesis: kinesisClient(), sqs: sqsClient(), s3: s3Client(), logs: logsClient() };
+  let stopHttp = async () => undefined as void;
   const cleanup = async () => {
+    await stopHttp();
     dynamodb.destroy();
     for (const c of Object.values(clients)) c.destroy();
     rmSync(stateDir, { recursive: true, force: true });
@@ -139,6 +152,9 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   try {
     const audience = optionalSetting(process.env, "KJP_AUDIENCE") ?? DEFAULT_AUDIENCE;
     const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience);
+    // The HTTP API signs the notes browsers post with its own key: the consumer trusts it as one more producer.
+    const httpKeys = await createHttpApiKeys(keys.dir);
+    keys.issuersEnv = withTrustedIssuer(keys.issuersEnv, httpKeys.trustEntry);
     const consumerEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...resources.env,
@@ -170,6 +186,25 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       echoLogs: options.echoLogs ?? false,
     });
     await runner.start();
+    let httpApi: HttpApiSession | undefined;
+    if (options.http !== false) {
+      httpApi = await startHttpApiSession({
+        stage,
+        env: consumerEnv,
+        keys: httpKeys,
+        accessIssuers:
+          options.accessIssuers ??
+          JSON.stringify(
+            (JSON.parse(keys.issuersEnv) as { issuer: string }[]).filter(
+              (i) => i.issuer === DEMO_ISSUERS.crm,
+            ),
+          ),
+        dynamodb,
+        kinesis: clients.kinesis,
+        port: options.httpPort ?? 0,
+      });
+      stopHttp = () => httpApi!.stop();
+    }
 
     const exports: Record<string, string> = {
       ...Object.fromEntries(
@@ -181,6 +216,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       KJP_ISSUERS: keys.issuersEnv,
       KJP_ISSUER: DEMO_ISSUERS.crm,
       KJP_SIGNING_KEY: join(keys.dir, "private.crm.json"),
+      ...(httpApi ? { KJP_HTTP_API_URL: httpApi.url, KJP_HTTP_AUDIENCE: httpApi.audience } : {}),
     };
     const sessionEnvFile = join(keys.dir, "session.env");
     writeFileSync(
@@ -198,6 +234,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       exports,
       envFile: sessionEnvFile,
       runner,
+      ...(httpApi ? { httpApi } : {}),
       consumer,
       startMs: Date.now() - started,
       stop: () =>

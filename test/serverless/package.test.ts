@@ -138,6 +138,7 @@ describe("serverless package: event source mapping", () => {
     });
     expect(JSON.parse(String(vars.KJP_ISSUERS))).toEqual([
       { issuer: "crm-rails", keys: "ssm:/kjp/dev/jwks" },
+      { issuer: "crm-http-api", keys: "ssm:/kjp/dev/http-jwks" },
     ]);
     const rules = ofType(dev, "AWS::Events::Rule").map(([, r]) => r.Properties);
     expect(rules).toEqual([
@@ -168,7 +169,7 @@ describe("serverless package: least-privilege IAM", () => {
         expect(text).not.toBe('"*"');
         // Wildcards only as a suffix inside one named resource: log streams of one group, objects of one bucket.
         for (const star of text.matchAll(/[^"]*\*/g))
-          expect(star[0]).toMatch(/(log-group:\/aws\/lambda\/[a-z0-9-]+:\*|\.Arn\}\/\*)$/);
+          expect(star[0]).toMatch(/(log-group:\/aws\/lambda\/[A-Za-z0-9-]+:\*|\.Arn\}\/\*)$/);
       }
     }
   });
@@ -207,7 +208,11 @@ describe("serverless package: least-privilege IAM", () => {
     });
     expect(byId.KeySet).toMatchObject({
       Action: "ssm:GetParameter",
-      Resource: { "Fn::Sub": expect.stringMatching(/:parameter\/kjp\/dev\/jwks$/) },
+      // The Rails app's key set and the HTTP API's (it signs the notes browsers post).
+      Resource: [
+        { "Fn::Sub": expect.stringMatching(/:parameter\/kjp\/dev\/jwks$/) },
+        { "Fn::Sub": expect.stringMatching(/:parameter\/kjp\/dev\/http-jwks$/) },
+      ],
     });
     expect(actions(byId.Logs!)).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
     const all = statements(dev, "ConsumerRole").flatMap(actions);
