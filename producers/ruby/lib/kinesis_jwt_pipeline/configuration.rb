@@ -13,7 +13,7 @@ module KinesisJwtPipeline
                   :max_queue, :max_queue_bytes, :when_full, :block_timeout, :linger,
                   :max_batch_records, :max_batch_bytes, :retry_deadline, :retry_base_delay, :retry_max_delay,
                   :journal_path, :probe_interval, :ttl, :validate_with, :ordering, :shutdown_timeout,
-                  :flush_at_exit, :additional_public_keys
+                  :flush_at_exit, :additional_public_keys, :access_audience, :access_ttl
 
     def initialize
       @max_queue = 10_000
@@ -36,6 +36,9 @@ module KinesisJwtPipeline
       @validate_with = nil
       # public JWKs still trusted during a rotation (old key, or the next one published ahead): Hashes or paths
       @additional_public_keys = []
+      # browser access tokens for the HTTP API (KinesisJwtPipeline.access_token): its own audience, minutes
+      @access_audience = nil
+      @access_ttl = AccessToken::DEFAULT_TTL
     end
 
     def validate!
