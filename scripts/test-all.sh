@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`): prerequisites, typecheck, lint, unit, serverless package check, integration on
-# the embedded emulators, the Ruby gem (with its Rails app). Every step runs even if an earlier one failed, so one
+# the embedded emulators, the browser (chromium: the HTTP path end to end), the Ruby gem (with its Rails app). Every step runs even if an earlier one failed, so one
 # run shows every problem. A step counts as failed when its exit status is non-zero, when a test runner wrote no
 # report (a runner that died or was ended early cannot pass), or when its report counts a failure. The last line
 # totals the tests of every suite (`N passed, N failed`; a failed non-test step counts as one failure) and the exit
 # status is non-zero whenever that line counts a failure.
 #
-#   --only a,b,...   run only these steps (prerequisites typecheck lint unit serverless integration ruby)
+#   --only a,b,...   run only these steps (prerequisites typecheck lint unit serverless integration browser ruby)
 #   KJP_TEST_RESULTS=dir   where the reports go (default .kjp/test-results)
 #   KJP_CANARY=1     each runner runs only its planted failing test (test/canary/, producers/ruby/canary/):
 #                    see scripts/test-canary.sh, which checks that every failure is reported and counted.
@@ -69,6 +69,7 @@ step lint check npm run --silent lint
 jest_suite unit
 jest_suite serverless -c jest.serverless.config.js
 jest_suite integration -c jest.integration.config.js
+jest_suite browser -c jest.browser.config.js
 # pipefail inside: tee must not turn a failed minitest run into success.
 step ruby minitest bash -c 'set -o pipefail; bash producers/ruby/script/test 2>&1 | tee "$1"' ruby-suite "$out/ruby.txt"
 
