@@ -37,7 +37,7 @@ export async function exerciseHttpApi(o: HttpCheckOptions): Promise<HttpCheckRes
   const account = "acc_HTTPDEMO1";
   const user = "usr_HTTPDEMO1";
   const token = await signer.sign({ sub: user, account, scopes: ["pipeline:read", "notes:write"] });
-  const call = (path: string, init: RequestInit = {}, bearer: string | undefined = token) =>
+  const call = (path: string, init: RequestInit = {}, bearer: string | null = token) =>
     fetch(`${o.url}${path}`, {
       ...init,
       headers: {
@@ -47,7 +47,7 @@ export async function exerciseHttpApi(o: HttpCheckOptions): Promise<HttpCheckRes
       },
     });
 
-  const missing = await call(`/accounts/${account}/pipeline`, {}, undefined);
+  const missing = await call(`/accounts/${account}/pipeline`, {}, null);
   const other = await call(`/accounts/acc_SOMEONE9/pipeline`);
   const otherBody = (await other.json()) as { error?: string };
   const noteId = `note_HTTP${Date.now().toString(36).toUpperCase()}`;

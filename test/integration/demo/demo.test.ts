@@ -112,6 +112,7 @@ describe("the demo (npm start)", () => {
     // The HTTP path: a note posted through the local API, applied by the queue path; refusals shown.
     expect(lines.join("\n")).toMatch(/POST \/notes: 202 .*applied by the queue path \d+ ms later/);
     expect(lines.join("\n")).toMatch(/another account's pipeline: 403 forbidden_account/);
+    expect(lines.join("\n")).toMatch(/pipeline without a token: 401/);
     expect(result.exitCode).toBe(0);
     expect(result.summary.published).toBe(60);
     const rows = Object.fromEntries(result.summary.rows.map((r) => [r.outcome, r]));
