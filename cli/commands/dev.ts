@@ -4,7 +4,6 @@ import {
   type PipelineSession,
   type PipelineSessionOptions,
 } from "../../dev/demo/pipeline-session.js";
-import { shellQuote } from "../../dev/demo/pipeline-session.js";
 import { kjpDir } from "../../dev/local/project-paths.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
@@ -64,9 +63,10 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
         log(
           `Runner reading ${session.runner.streamName} for ${session.runner.functionName} (log group ${session.runner.logGroupName}).`,
         );
-        log("Use the stack from another shell:");
-        for (const [k, v] of Object.entries(session.exports)) log(`  export ${k}=${shellQuote(v)}`);
-        log(`(or: source ${session.envFile})`);
+        log(`Use the stack from another shell:  source ${session.envFile}`);
+        log(
+          "  (every variable kjp reads: endpoints, tables, stream, queue, audience, issuers, signing key; removed on stop)",
+        );
         log(
           `Then e.g.: kjp publish --type note.added --v 1 --sub acc_DEMO0001 --data '{"noteId":"note_DEV00001","accountId":"acc_DEMO0001","authorId":"usr_DEV00001","body":"hello","mentions":[],"createdAt":"${new Date().toISOString()}","notify":false}'`,
         );

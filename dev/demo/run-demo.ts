@@ -2,7 +2,7 @@ import { dynamoDbClient, kinesisClient } from "../../lib/aws/clients.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { kinesisPutRecords } from "../../lib/producer/kinesis-transport.js";
 import { scanLedger } from "./ledger-scan.js";
-import { startPipelineSession, shellQuote, type PipelineSession } from "./pipeline-session.js";
+import { startPipelineSession, type PipelineSession } from "./pipeline-session.js";
 import { createProgress } from "./progress.js";
 import { publishWorkload } from "./publish-workload.js";
 import { reconcile, type DemoSummary } from "./reconcile.js";
@@ -195,8 +195,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (options.keep) {
       log("");
       log("The stack and the runner stay up (--keep). In another shell:");
-      for (const [k, v] of Object.entries(session.exports)) log(`  export ${k}=${shellQuote(v)}`);
-      log(`(or: source ${session.envFile})  then e.g.  kjp failures --limit 20`);
+      log(`  source ${session.envFile}   then e.g.  npx kjp failures --limit 20`);
       log("Press Ctrl-C to stop.");
       const keepAlive = setInterval(() => undefined, 1 << 30);
       try {

@@ -151,6 +151,7 @@ test("kjp failures, kjp replay (dry run, then for real, JSON), kjp inspect by jt
   const table = await run(["failures", "--status", "rejected", "--since", "1h"]);
   expect(table.out).toMatch(/^failedAt\s+status\s+reason\s+type\s+jti\s+position/);
   expect(table.out).toMatch(/2 failure\(s\)/);
+  expect(table.code).toBe(1);
 
   const u1 = s.sent.find((m) => m.account === A.u1)!;
   const inspected = await run(["inspect", u1.jti, "--json"]);
