@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import {
   startPipelineSession,
   type PipelineSession,
@@ -6,6 +6,16 @@ import {
 } from "../../dev/demo/pipeline-session.js";
 import { kjpDir } from "../../dev/local/project-paths.js";
 import { optionalSetting } from "../../lib/config/env.js";
+import type { StackKind } from "../../dev/localstack/as-stack.js";
+
+/** --stack: what `kjp dev` and `kjp demo` start when the environment points at no running stack. */
+export const stackOption = () =>
+  new Option(
+    "--stack <kind>",
+    "embedded (kinesis-mock, DynamoDB Local, moto) or localstack (LocalStack in host mode)",
+  )
+    .choices(["embedded", "localstack"])
+    .default("embedded");
 
 export interface DevCommandDeps {
   start: (options: PipelineSessionOptions) => Promise<PipelineSession>;
@@ -44,11 +54,12 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
     .description("run the local stack and the event source mapping runner with the consumer until Ctrl-C")
     .option("--quiet", "do not echo the consumer's log lines", false)
     .option("--keys-dir <dir>", "where the session's demo keys are written (default .kjp/dev)")
+    .addOption(stackOption())
     .option(
       "--http-port <port>",
       "port of the local HTTP API (default KJP_HTTP_PORT, else 3001; 0 = any free port)",
     )
-    .action(async (opts: { quiet: boolean; keysDir?: string; httpPort?: string }) => {
+    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind; httpPort?: string }) => {
       const log = (line: string) => d.out(`${line}\n`);
       // Listen before starting: a Ctrl-C during start-up must still stop what was started.
       const stop = d.stopSignal();
@@ -58,6 +69,7 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
         echoLogs: !opts.quiet,
         keysDir: opts.keysDir ?? kjpDir("dev"),
         httpPort,
+        stack: opts.stack,
       });
       try {
         log(

@@ -6,6 +6,7 @@ import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "
 import { loadServiceDefinition } from "../service-definition/service-definition.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { startDevStack } from "../local/dev-stack.js";
+import { startLocalStackAsStack, type StackKind } from "../localstack/as-stack.js";
 import { withProgress } from "../local/progress-ticker.js";
 import { motoNeedsInstall } from "../local/moto.js";
 import { publishStackEnv, type PublishedStackEnv } from "../local/stack-env-publisher.js";
@@ -21,6 +22,8 @@ import { createConsumerHandler } from "../../lib/pipeline/consumer-handler.js";
 import { consumerDepsFromEnv } from "../../handlers/wiring/consumer.js";
 import { EventSourceMappingRunner } from "../runner/runner.js";
 import { readStreamEventSettings } from "../service-definition/stream-event.js";
+import { CheckpointStore } from "../runner/checkpoint-store.js";
+import { readShardTips } from "../../lib/kinesis/shard-tips.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
 import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";
 import { optionalSetting } from "../../lib/config/env.js";
@@ -37,9 +40,12 @@ export interface PipelineSessionOptions {
   keysDir?: string;
   /**
    * Start reading the stream at this time (seconds, may be fractional) instead of serverless.yml's position.
-   * Default: now on a reused stack (its stream holds other people's records), serverless.yml's otherwise.
+   * Default: on a reused stack (its stream holds other people's records) after each shard's current tip, by
+   * sequence number; serverless.yml's position otherwise.
    */
   startAtSeconds?: number;
+  /** What to start when the environment points at no stack (default embedded). */
+  stack?: StackKind;
   /** Echo the consumer's log lines to stdout (kjp dev). */
   echoLogs?: boolean;
   log?: (line: string) => void;
@@ -117,7 +123,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const stage = options.stage ?? "local";
   const log = options.log ?? ((line: string) => console.log(line));
   const reused = stackAlreadyRunning();
-  const startAtSeconds = options.startAtSeconds ?? (reused ? Date.now() / 1000 : undefined);
+  const startAtSeconds = options.startAtSeconds;
   let stopStack: () => Promise<void>;
   let resources: CreatedResources;
   let stackEnv: PublishedStackEnv;
@@ -127,15 +133,24 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     );
     ({ resources, stackEnv, stop: stopStack } = await reuseStack(stage));
   } else {
-    const installing = motoNeedsInstall();
+    const localstack = options.stack === "localstack";
+    const installing = !localstack && motoNeedsInstall();
     if (installing)
       log(
         "First run: installing moto (SQS, S3, CloudWatch Logs emulator) into .venv from PyPI; this takes a minute, once.",
       );
-    log("Starting the local stack (kinesis-mock, DynamoDB Local, moto)...");
+    log(
+      localstack
+        ? "Starting LocalStack (host mode; installs into .venv-localstack on first use)..."
+        : "Starting the local stack (kinesis-mock, DynamoDB Local, moto)...",
+    );
     const dev = await withProgress(
-      installing ? "installing moto into .venv, then starting the emulators" : "starting the emulators",
-      startDevStack({ stage }),
+      localstack
+        ? "starting LocalStack"
+        : installing
+          ? "installing moto into .venv, then starting the emulators"
+          : "starting the emulators",
+      startDevStack({ stage, ...(localstack ? { startStack: startLocalStackAsStack } : {}) }),
       log,
     );
     resources = dev.resources;
@@ -188,19 +203,27 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     const handler = createConsumerHandler({ ...deps, metrics });
     const initDurationMs = performance.now() - initStarted;
 
-    // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on.
+    // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on,
+    // by sequence number: each shard's current tip becomes its checkpoint (empty shards start at the horizon).
     const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage });
     const runner = new EventSourceMappingRunner({
       clients,
       handler,
       initDurationMs,
       settings:
-        startAtSeconds === undefined
-          ? settings
-          : { ...settings, startingPosition: "AT_TIMESTAMP", startingPositionTimestamp: startAtSeconds },
+        startAtSeconds !== undefined
+          ? { ...settings, startingPosition: "AT_TIMESTAMP", startingPositionTimestamp: startAtSeconds }
+          : reused
+            ? { ...settings, startingPosition: "TRIM_HORIZON" }
+            : settings,
       stateDir,
       echoLogs: options.echoLogs ?? false,
     });
+    if (startAtSeconds === undefined && reused) {
+      const checkpoints = await CheckpointStore.open(stateDir, runner.streamName, runner.functionName);
+      for (const [shardId, tip] of Object.entries(await readShardTips(clients.kinesis, runner.streamName)))
+        if (tip) await checkpoints.commit(shardId, { sequenceNumber: tip });
+    }
     await runner.start();
     let httpApi: HttpApiSession | undefined;
     if (options.http !== false) {

@@ -2,6 +2,7 @@ import { dynamoDbClient, kinesisClient } from "../../lib/aws/clients.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { kinesisPutRecords } from "../../lib/producer/kinesis-transport.js";
 import { scanLedger } from "./ledger-scan.js";
+import type { StackKind } from "../localstack/as-stack.js";
 import { startPipelineSession, type PipelineSession } from "./pipeline-session.js";
 import { createProgress } from "./progress.js";
 import { publishWorkload } from "./publish-workload.js";
@@ -25,6 +26,8 @@ export interface DemoOptions {
   until?: Promise<unknown>;
   /** Where the run's keys are written (default .kjp/demo). */
   keysDir?: string;
+  /** What to start when the environment points at no stack (default embedded). */
+  stack?: StackKind;
   /** Progress bars (default: stderr is a terminal). */
   tty?: boolean;
   drainTimeoutMs?: number;
@@ -92,6 +95,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const starting = startPipelineSession({
     log,
     ...(options.keysDir ? { keysDir: options.keysDir } : {}),
+    ...(options.stack ? { stack: options.stack } : {}),
   });
   let session: PipelineSession | undefined;
   try {

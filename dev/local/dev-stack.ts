@@ -10,6 +10,8 @@ import { applyStackEnv, startLocalStack, type LocalStack, type LocalStackOptions
 
 export interface DevStackOptions extends LocalStackOptions {
   stage?: string;
+  /** Starts the stack instead of the embedded one (e.g. LocalStack: dev/localstack/as-stack.ts). */
+  startStack?: (options: LocalStackOptions) => Promise<LocalStack>;
 }
 
 export interface DevStack {
@@ -30,7 +32,7 @@ export interface DevStack {
  */
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const started = Date.now();
-  const stack = await startLocalStack(options);
+  const stack = await (options.startStack ?? startLocalStack)(options);
   const stackMs = Date.now() - started;
   try {
     applyStackEnv(stack);

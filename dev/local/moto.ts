@@ -52,7 +52,7 @@ function run(command: string, args: string[], logFile: string): Promise<void> {
 }
 
 /** A lock folder, so two processes starting a stack at once do not both run pip into the same venv. */
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   const staleMs = 10 * 60_000;
   for (;;) {
     try {

@@ -50,4 +50,9 @@ export interface ProcessOptions {
    * too big for the timeout still moves the checkpoint forward instead of timing out whole, again and again.
    */
   remainingMs?: () => number;
+  /**
+   * Replay only: by index in the event, the sub-sequence number of a record that is a user record already
+   * taken out of its KPL aggregate (so it keeps its position and is not unpacked again).
+   */
+  subSequenceNumbers?: readonly (number | undefined)[];
 }
