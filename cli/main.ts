@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT_CONFIGURATION, reportError } from "./error-report.js";
 import { projectVersion } from "../lib/util/project-root.js";
 import { register as accessToken } from "./commands/access-token.js";
+import { register as consoleCommand } from "./commands/console.js";
 import { register as demo } from "./commands/demo.js";
 import { register as dev } from "./commands/dev.js";
 import { register as failures } from "./commands/failures.js";
@@ -63,6 +64,7 @@ const COMMANDS: Register[] = [
   failures,
   inspect,
   replay,
+  consoleCommand,
   dev,
   demo,
 ];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the local stack and the test suite need, from Debian, installed only when missing:
-# Java 17+ (DynamoDB Local), Python 3 with venv (moto server in .venv), chromium (the browser tests), Ruby, the gem's dependencies and the
+# Java 17+ (DynamoDB Local), Python 3 with venv (moto server in .venv), chromium (browser tests), Ruby, the gem's dependencies and the
 # Rails test app's (producers/ruby/script/install-deps). Needs root (or sudo) only when something is missing.
 #   --check   install nothing: print what is missing (one name per line) and exit 1 if anything is.
 set -euo pipefail
@@ -11,6 +11,7 @@ java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | he
 if ! command -v java >/dev/null || [ "$(java_major)" -lt 17 ]; then need+=(openjdk-17-jre-headless); fi
 if ! command -v python3 >/dev/null; then need+=(python3 python3-venv);
 elif ! python3 -c 'import venv, ensurepip' 2>/dev/null; then need+=(python3-venv); fi
+# The browser tests drive Debian's chromium with playwright-core (no browser download).
 command -v chromium >/dev/null || need+=(chromium)
 
 if [ "${1:-}" = "--check" ]; then

@@ -64,7 +64,7 @@ prerequisites() {
 }
 
 step prerequisites check prerequisites
-step typecheck check npx tsc -p tsconfig.json --noEmit
+step typecheck check npm run --silent typecheck
 step lint check npm run --silent lint
 jest_suite unit
 jest_suite serverless -c jest.serverless.config.js

@@ -34,7 +34,8 @@ interface FailuresOpts {
 export function register(program: Command, deps: Partial<FailuresCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
   const env = deps.env ?? process.env;
-  const client = deps.client ?? (() => dynamoDbClient());
+  // A listing is interactive: a hung DynamoDB should fail it in seconds (5 s a request, 2 tries), not minutes.
+  const client = deps.client ?? (() => dynamoDbClient({ requestTimeoutMs: 5_000, maxAttempts: 2 }));
   const now = deps.now ?? Date.now;
   const setExitCode = deps.setExitCode ?? ((code: number) => void (process.exitCode = code));
   program

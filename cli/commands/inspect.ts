@@ -1,25 +1,13 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  ScanCommand,
-  type ScanCommandOutput,
-} from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Command } from "commander";
 import { registry } from "../../schemas/index.js";
 import { dynamoDbClient, kinesisClient } from "../../lib/aws/clients.js";
 import { verifierOptionsFromEnv } from "../../lib/config/verifier-config.js";
-import type { VerifyResult } from "../../lib/envelope/types.js";
 import { createVerifier, type Verifier } from "../../lib/envelope/verify.js";
-import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
-import { fromAttributeMap } from "../../lib/ledger/attribute-values.js";
-import { findByJti, type LedgerEntry } from "../../lib/ledger/inspect.js";
-import { recordLedgerKey } from "../../lib/ledger/ledger-keys.js";
-import { readRange } from "../../lib/replay/range-reader.js";
+import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
-import { isSequenceNumber } from "../../lib/kinesis/sequence.js";
-import { type TokenView, viewToken } from "../../lib/replay/token-view.js";
+import { messageReport, type MessageReport } from "../../lib/replay/message-report.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
 export interface InspectCommandDeps {
@@ -37,91 +25,6 @@ interface InspectOpts {
   table?: string;
   json: boolean;
 }
-
-/** `shardId-000000000000:4968…` → its parts; anything else is a jti. */
-export function parsePosition(target: string): { shardId: string; sequenceNumber: string } | undefined {
-  const colon = target.lastIndexOf(":");
-  if (colon <= 0) return undefined;
-  const shardId = target.slice(0, colon);
-  const sequenceNumber = target.slice(colon + 1);
-  return /^shardId-[0-9]+$/.test(shardId) && isSequenceNumber(sequenceNumber)
-    ? { shardId, sequenceNumber }
-    : undefined;
-}
-
-async function itemsAtPosition(
-  client: DynamoDBClient,
-  table: string,
-  shardId: string,
-  sequenceNumber: string,
-): Promise<LedgerEntry[]> {
-  const found = new Map<string, LedgerEntry>();
-  const direct = await client.send(
-    new GetItemCommand({
-      TableName: table,
-      Key: { pk: { S: recordLedgerKey(shardId, sequenceNumber) } },
-      ConsistentRead: true,
-    }),
-  );
-  if (direct.Item) found.set(String(direct.Item.pk?.S), fromAttributeMap(direct.Item));
-  // A verified message is keyed by (iss, jti): find it by the position it records (an operator's scan).
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out: ScanCommandOutput = await client.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: "shardId = :s AND sequenceNumber = :q",
-        ExpressionAttributeValues: { ":s": { S: shardId }, ":q": { S: sequenceNumber } },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) found.set(String(item.pk?.S), fromAttributeMap(item));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return [...found.values()];
-}
-
-/** What the verifier says now, as one line; a key set that cannot be reached is said so, not thrown. */
-async function outcome(
-  verifier: Verifier,
-  token: string,
-  expGraceSec?: number,
-): Promise<Record<string, unknown>> {
-  let result: VerifyResult;
-  try {
-    result = await verifier.verify(token, expGraceSec === undefined ? {} : { expGraceSec });
-  } catch (error) {
-    return { outcome: "unavailable", detail: error instanceof KjpError ? error.message : String(error) };
-  }
-  if (result.ok) return { outcome: "accepted", type: result.message.type, v: result.message.v };
-  return {
-    outcome: "rejected",
-    reason: result.rejection.reason,
-    detail: result.rejection.detail,
-    ...(result.rejection.issues ? { issues: result.rejection.issues } : {}),
-  };
-}
-
-const history = (items: LedgerEntry[]) =>
-  items.map((i) => {
-    const keep = [
-      "pk",
-      "status",
-      "reason",
-      "detail",
-      "attempts",
-      "failedAt",
-      "processedAt",
-      "resolvedAt",
-      "resolvedBy",
-      "reopenedAt",
-      "updatedAt",
-      "shardId",
-      "sequenceNumber",
-      "partitionKey",
-    ];
-    return Object.fromEntries(keep.filter((k) => i[k] !== undefined).map((k) => [k, i[k]]));
-  });
 
 /**
  * `kjp inspect JTI [--issuer ISS] | SHARD:SEQUENCE`: one message's decoded header and claims (unverified,
@@ -153,67 +56,21 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
       const dynamodb = (deps.dynamodb ?? (() => dynamoDbClient()))();
       const kinesis = (deps.kinesis ?? (() => kinesisClient()))();
       try {
-        const position = parsePosition(target);
-        const items = position
-          ? await itemsAtPosition(dynamodb, table, position.shardId, position.sequenceNumber)
-          : await findByJti(dynamodb, table, target, opts.issuer);
-        let token: string | undefined;
-        let tokenFrom: string | undefined;
-        const withRaw = items.find(
-          (i) => typeof i.raw === "string" && i.raw !== "" && i.rawTruncated !== true,
-        );
-        if (withRaw) {
-          token = Buffer.from(String(withRaw.raw), "base64").toString("latin1");
-          tokenFrom = `ledger ${String(withRaw.pk)}`;
-        }
-        const at =
-          position ??
-          (items[0]?.shardId
-            ? { shardId: String(items[0].shardId), sequenceNumber: String(items[0].sequenceNumber) }
-            : undefined);
-        let streamProblem: string | undefined;
-        if (!token && at && streamName) {
-          const read = await readRange(kinesis, {
-            streamName,
-            shardId: at.shardId,
-            startSequenceNumber: at.sequenceNumber,
-            endSequenceNumber: at.sequenceNumber,
-          });
-          const record = read.records.find((r) => r.sequenceNumber === at.sequenceNumber);
-          if (record) {
-            token = Buffer.from(record.data, "base64").toString("latin1");
-            tokenFrom = `stream ${streamName}`;
-          } else if (!read.ok) streamProblem = `${read.unrecoverable.code}: ${read.unrecoverable.detail}`;
-        }
-        const report: Record<string, unknown> = {
+        const { report, found } = await messageReport(
+          {
+            dynamodb,
+            kinesis,
+            ledgerTable: table,
+            ...(streamName ? { streamName } : {}),
+            verifier: (deps.verifier ?? ((e) => createVerifier(verifierOptionsFromEnv(e, registry))))(env),
+            horizonSec: horizonFromEnv(env),
+          },
           target,
-          ...(at ? { position: `${at.shardId}:${at.sequenceNumber}` } : {}),
-          ledger: history(items),
-        };
-        if (token) {
-          const view: TokenView = viewToken(token);
-          report.tokenFrom = tokenFrom;
-          report.header = view.header ?? null;
-          report.claims = view.claims ?? null;
-          if (view.problem) report.tokenProblem = view.problem;
-          const verifier = (deps.verifier ?? ((e) => createVerifier(verifierOptionsFromEnv(e, registry))))(
-            env,
-          );
-          const now = await outcome(verifier, token);
-          report.verification = now;
-          if (now.reason === "expired")
-            report.verificationWithReplayHorizon = await outcome(verifier, token, horizonFromEnv(env));
-        } else {
-          report.token = null;
-          report.tokenProblem =
-            streamProblem ??
-            (streamName
-              ? "the record is not in the stream"
-              : "no raw copy in the ledger; pass --stream to read it from the stream");
-        }
+          opts.issuer ? { issuer: opts.issuer } : {},
+        );
         if (opts.json) out(`${JSON.stringify(report)}\n`);
         else out(humanReport(report));
-        process.exitCode = items.length > 0 || token ? 0 : 1;
+        process.exitCode = found ? 0 : 1;
       } finally {
         dynamodb.destroy();
         kinesis.destroy();
@@ -221,10 +78,8 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
     });
 }
 
-function humanReport(report: Record<string, unknown>): string {
-  const lines: string[] = [
-    `${report.target as string}${report.position ? `  (${report.position as string})` : ""}`,
-  ];
+function humanReport(report: MessageReport): string {
+  const lines: string[] = [`${report.target}${report.position ? `  (${report.position})` : ""}`];
   const section = (title: string, value: unknown) => {
     lines.push(`${title}:`);
     lines.push(
@@ -233,14 +88,14 @@ function humanReport(report: Record<string, unknown>): string {
         .map((l) => `  ${l}`),
     );
   };
-  if (report.tokenFrom) lines.push(`token from: ${report.tokenFrom as string}`);
-  if (report.tokenProblem) lines.push(`token: ${report.tokenProblem as string}`);
+  if (report.tokenFrom) lines.push(`token from: ${report.tokenFrom}`);
+  if (report.tokenProblem) lines.push(`token: ${report.tokenProblem}`);
   if (report.header !== undefined) section("header (unverified)", report.header);
   if (report.claims !== undefined) section("claims (unverified)", report.claims);
   if (report.verification) section("verification with the current key set", report.verification);
   if (report.verificationWithReplayHorizon)
     section("verification with the replay horizon", report.verificationWithReplayHorizon);
-  const ledger = report.ledger as unknown[];
+  const ledger = report.ledger;
   if (ledger.length === 0) lines.push("ledger: nothing recorded");
   else section("ledger history", ledger);
   return `${lines.join("\n")}\n`;

@@ -2,19 +2,15 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import cliProgress from "cli-progress";
 import { type Command, Option } from "commander";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
-import { onFailureDestination } from "./onfailure-destination.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { cloudWatchSource } from "../../lib/replay/cloudwatch-source.js";
 import { runReplay, type ReplayEngineDeps, type ReplayResult } from "../../lib/replay/engine.js";
-import { ledgerSource } from "../../lib/replay/ledger-source.js";
-import { onFailureS3Source } from "../../lib/replay/onfailure-s3-source.js";
-import { onFailureSqsSource } from "../../lib/replay/onfailure-sqs-source.js";
+import { selectSource } from "../../lib/replay/source-selection.js";
 import { optionalSetting, parseDuration } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
 import { formatSummaryTable, nothingLeftFailed } from "../../lib/replay/summary.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
-import type { ReplayCandidate, ReplayFilters, ReplayProgress } from "../../lib/replay/types.js";
+import type { ReplayFilters, ReplayProgress } from "../../lib/replay/types.js";
 
 export interface ReplayCommandDeps {
   out: (text: string) => void;
@@ -175,53 +171,29 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         const engineDeps = (
           deps.engineDeps ?? ((e, d, h) => replayEngineDepsFromEnv(e, d, { horizonSec: h }))
         )(env, dynamodb, horizonSec);
-        const stream = streamName ? { kinesis, streamName } : undefined;
-        let source: AsyncIterable<ReplayCandidate>;
-        if (opts.from === "ledger") {
-          source = ledgerSource({
-            dynamodb,
+        const source = selectSource(
+          opts.from === "ledger"
+            ? { from: "ledger", ...(opts.status ? { status: opts.status } : {}) }
+            : opts.from === "onfailure"
+              ? {
+                  from: "onfailure",
+                  ...(opts.queueUrl ? { queueUrl: opts.queueUrl } : {}),
+                  ...(opts.bucket ? { bucket: opts.bucket } : {}),
+                  prefix: opts.prefix ?? "",
+                  deleteReplayed: opts.deleteReplayed,
+                  visibilityTimeoutSec: visibility,
+                }
+              : { from: "cloudwatch", ...(opts.logGroup ? { logGroup: opts.logGroup } : {}) },
+          {
+            clients: { dynamodb, kinesis, sqs, s3, logs },
+            env,
             ledgerTable: engineDeps.ledgerTable,
             filters,
-            ...(opts.status ? { statuses: [opts.status] } : {}),
             ...(limit ? { limit } : {}),
-            ...(stream ? { stream } : {}),
-          });
-        } else if (opts.from === "onfailure") {
-          const destination = onFailureDestination(opts, env);
-          if (destination.kind === "s3") {
-            source = onFailureS3Source({
-              s3,
-              bucket: destination.bucket,
-              prefix: opts.prefix ?? "",
-              filters,
-              deleteReplayed: opts.deleteReplayed,
-              ...(limit ? { limit } : {}),
-            });
-          } else {
-            source = onFailureSqsSource({
-              sqs,
-              kinesis,
-              queueUrl: destination.queueUrl,
-              visibilityTimeoutSec: visibility,
-              ...(opts.stream ? { streamName: opts.stream } : {}),
-              ...(limit ? { limit } : {}),
-            });
-          }
-        } else {
-          const logGroup = opts.logGroup ?? optionalSetting(env, "KJP_CONSUMER_LOG_GROUP");
-          if (!logGroup)
-            throw new ConfigurationError(
-              "--from cloudwatch needs --log-group (the consumer's log group)",
-              "pass --log-group /aws/lambda/<consumer function name>",
-            );
-          source = cloudWatchSource({
-            logs,
-            logGroup,
-            filters,
-            ...(stream ? { stream } : {}),
-            ...(limit ? { limit } : {}),
-          });
-        }
+            ...(streamName ? { streamName } : {}),
+            streamGiven: opts.stream !== undefined,
+          },
+        );
 
         const showBar = !opts.json && (deps.isTTY ?? process.stderr.isTTY === true);
         const bar = showBar

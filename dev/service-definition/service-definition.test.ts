@@ -15,14 +15,17 @@ describe("loadServiceDefinition (the project's serverless.yml)", () => {
     });
   });
 
-  it("declares the ledger with its sparse failures index and TTL, and the projections table", () => {
+  it("declares the ledger with its sparse failures index, its activity index and TTL, and the projections table", () => {
     const ledger = requireResource(local.tables, "LedgerTable");
     expect(ledger.name).toBe("kinesis-jwt-pipeline-local-ledger");
     expect(ledger.keySchema).toEqual([{ AttributeName: "pk", KeyType: "HASH" }]);
     expect(ledger.ttlAttribute).toBe("ttl");
     expect(
       ledger.globalSecondaryIndexes.map((i) => [i.IndexName, i.KeySchema.map((k) => k.AttributeName)]),
-    ).toEqual([["failures", ["failureStatus", "failedAt"]]]);
+    ).toEqual([
+      ["failures", ["failureStatus", "failedAt"]],
+      ["activity", ["activityBucket", "updatedAt"]],
+    ]);
     expect(requireResource(local.tables, "ProjectionsTable").keySchema.map((k) => k.AttributeName)).toEqual([
       "pk",
       "sk",

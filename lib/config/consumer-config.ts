@@ -48,9 +48,13 @@ export function consumerConfigFromEnv(env: Env, validator: PayloadValidator): Co
       ledgerTtlSeconds: ttlDays * 86_400,
       claimLeaseMs: wholeNumberSetting(env, "KJP_CLAIM_LEASE_SECONDS", d.claimLeaseMs / 1000, 1, 900) * 1000,
       rawMaxChars: wholeNumberSetting(env, "KJP_RAW_MAX_CHARS", d.rawMaxChars, 0, 350_000),
+      rawHeadChars: wholeNumberSetting(env, "KJP_RAW_HEAD_CHARS", d.rawHeadChars, 0, 65_536),
+      callTimeoutMs: wholeNumberSetting(env, "KJP_DYNAMODB_CALL_TIMEOUT_MS", d.callTimeoutMs, 100, 600_000),
       prefetch: flagSetting(env, "KJP_DEDUPE_PREFETCH", d.prefetch),
       segmentRecords: wholeNumberSetting(env, "KJP_SEGMENT_RECORDS", d.segmentRecords, 1, 100_000),
       deadlineMarginMs: wholeNumberSetting(env, "KJP_DEADLINE_MARGIN_MS", d.deadlineMarginMs, 0, 600_000),
+      responseReserveMs: d.responseReserveMs,
+      maxTransactionsPerUnit: d.maxTransactionsPerUnit,
     },
   };
 }

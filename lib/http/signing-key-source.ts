@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import type { JWK } from "jose";
-import { ssmClient } from "../aws/clients.js";
+import { ssmClient } from "../aws/key-store-clients.js";
 import { parsePrivateJwk } from "../config/http-config.js";
 import { ConfigurationError } from "../errors/kjp-error.js";
 

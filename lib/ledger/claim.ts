@@ -19,6 +19,8 @@ export interface ClaimRequest {
   now: number;
   leaseMs: number;
   ttlSeconds: number;
+  /** Ends the call at the caller's deadline (see lib/aws/clients.ts). */
+  abortSignal?: AbortSignal;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function claimMessage(client: DynamoDBClient, r: ClaimRequest): Pro
         ReturnValues: "ALL_OLD",
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
+      r.abortSignal ? { abortSignal: r.abortSignal } : {},
     );
     return { kind: "claimed", notified: out.Attributes?.notified?.BOOL === true };
   } catch (error) {

@@ -28,7 +28,14 @@ export interface CommitUnit {
   rejectWith(detail: string): LedgerWrite;
   /** Mutable commit state. */
   state: {
+    /** Transient refusals (throttling, conflicts) counted against maxAttempts. */
     attempts: number;
+    /** Transactions this unit took part in, whatever their outcome (bounded by maxTransactionsPerUnit). */
+    tries: number;
+    /** Times DynamoDB refused this unit's writes as such (validation, size): each steps down to a smaller write. */
+    refusals: number;
+    /** The ledger write is the minimal fallback item (ledger-writes.ts). */
+    fallback?: boolean;
     skippedEffects: number;
     isolate: boolean;
     claimOwner?: string;
@@ -38,7 +45,7 @@ export interface CommitUnit {
 }
 
 export function newUnitState(): CommitUnit["state"] {
-  return { attempts: 0, skippedEffects: 0, isolate: false, notified: false };
+  return { attempts: 0, tries: 0, refusals: 0, skippedEffects: 0, isolate: false, notified: false };
 }
 
 /** Identities of the items a unit writes, to keep any item to one operation per transaction (and per wave). */

@@ -7,10 +7,13 @@ import {
 import type { Notifier } from "../effects/processor.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import { toAttributeMap } from "./attribute-values.js";
-import { classifyCancellation, type ItemRole, type UnitVerdict } from "./cancellation.js";
+import type { UnitVerdict } from "./cancellation.js";
 import { claimMessage } from "./claim.js";
+import { planTransaction } from "./coalesce.js";
 import { type CommitUnit, unitBytes } from "./commit-unit.js";
 import { NOT_FINISHED_CONDITION } from "./ledger-items.js";
+import { minimalLedgerWrite } from "./ledger-writes.js";
+import { classifyDynamoDbError, isItemProblem } from "../aws/dynamodb-errors.js";
 import { type Chunk, packChunks, selectWave } from "./pack.js";
 import { effectTransactItem, updateExpression } from "./transact-items.js";
 
@@ -36,6 +39,12 @@ export interface CommitOptions {
   now: () => number;
   /** When true, no further wave is started; what is left is reported unfinished. */
   outOfTime?: () => boolean;
+  /** A fresh deadline for each DynamoDB call (its abortSignal). */
+  callSignal?: () => AbortSignal;
+  /** True once the invocation's deadline has passed: an aborted call then means `deadline`, not `abandoned`. */
+  deadlineReached?: () => boolean;
+  /** Transactions one unit may take part in within this commit, whatever their outcome (default 10). */
+  maxTransactionsPerUnit?: number;
   sleep?: (ms: number) => Promise<void>;
   onTransaction?: (event: {
     items: number;
@@ -50,6 +59,11 @@ export type UnitResult =
   | { status: "committed"; skippedEffects: number; rejected?: string }
   | { status: "duplicate" }
   | { status: "failed"; code: string; message: string; cause?: unknown }
+  /**
+   * DynamoDB refused even the minimal item of this record (a refusal caused by the record itself): it is
+   * acknowledged without a ledger item, and only its log line tells of it.
+   */
+  | { status: "unrecorded"; message: string }
   /**
    * Not attempted (or rolled back): `blocked` when an earlier unit of its order key failed, `deadline` when the
    * invocation ran out of time, `abandoned` when DynamoDB could not be reached.
@@ -123,35 +137,53 @@ export async function commitUnits(
         if (outcome.kind === "error") {
           abandoned = outcome.error;
           for (const u of chunk.units)
-            results.set(u, {
-              status: "failed",
-              code: "ledger_unavailable",
-              message: errorMessage(outcome.error),
-              cause: outcome.error,
-            });
+            results.set(
+              u,
+              options.deadlineReached?.()
+                ? { status: "unfinished", cause: "deadline" }
+                : {
+                    status: "failed",
+                    code: "ledger_unavailable",
+                    message: errorMessage(outcome.error),
+                    cause: outcome.error,
+                  },
+            );
           continue;
         }
         const verdicts: Map<CommitUnit, UnitVerdict> =
           outcome.kind === "cancelled"
             ? outcome.verdicts
-            : // The request as a whole was refused: isolate its units so the offending one shows itself.
-              new Map(
-                chunk.units.map(
-                  (u) =>
-                    [
-                      u,
-                      transaction.length === 1 && chunk.units.length === 1
-                        ? { kind: "invalid", message: outcome.message }
-                        : { kind: "innocent" },
-                    ] as const,
-                ),
-              );
+            : outcome.kind === "throttled"
+              ? new Map(chunk.units.map((u) => [u, { kind: "retry", code: outcome.code }] as const))
+              : // The request as a whole was refused: isolate its units so the offending one shows itself.
+                new Map(
+                  chunk.units.map(
+                    (u) =>
+                      [
+                        u,
+                        transaction.length === 1 && chunk.units.length === 1
+                          ? { kind: "invalid", message: outcome.message }
+                          : { kind: "innocent" },
+                      ] as const,
+                  ),
+                );
         if (outcome.kind === "invalid") for (const u of chunk.units) u.state.isolate = true;
         const again: CommitUnit[] = [];
         for (let j = 0; j < chunk.units.length; j++) {
           const unit = chunk.units[j]!;
           const verdict = verdicts.get(unit) ?? { kind: "innocent" };
-          const settled = applyVerdict(unit, verdict, options, results);
+          let settled = applyVerdict(unit, verdict, options, results);
+          if (
+            (settled === "again" || settled === "retry") &&
+            unit.state.tries >= (options.maxTransactionsPerUnit ?? 10)
+          ) {
+            results.set(unit, {
+              status: "failed",
+              code: "ledger_attempts_exhausted",
+              message: `tried in ${unit.state.tries} transactions in this invocation (last: ${verdict.kind})`,
+            });
+            settled = "blocked";
+          }
           if (settled === "again") again.push(unit);
           if (settled === "retry") {
             again.push(unit);
@@ -172,7 +204,7 @@ export async function commitUnits(
       await sleep(backoff * (0.5 + Math.random() / 2));
   }
   if (abandoned !== undefined) {
-    const cause = abandoned === OUT_OF_TIME ? "deadline" : "abandoned";
+    const cause = abandoned === OUT_OF_TIME || options.deadlineReached?.() ? "deadline" : "abandoned";
     for (const q of queues.values()) for (const u of q) results.set(u, { status: "unfinished", cause });
     queues.clear();
   }
@@ -210,8 +242,7 @@ function applyVerdict(
       }
       return "again";
     case "invalid":
-      rejectUnit(unit, `DynamoDB refused the message's writes: ${verdict.message}`);
-      return "again";
+      return stepDown(unit, verdict.message, options, results);
     case "retry":
       unit.state.attempts++;
       if (unit.state.attempts >= options.maxAttempts) {
@@ -231,6 +262,39 @@ function applyVerdict(
 function describeEffect(unit: CommitUnit, index: number): string {
   const e = unit.effects[index];
   return e ? `${e.op} ${e.key.pk}/${e.key.sk}` : `effect ${index}`;
+}
+
+/**
+ * DynamoDB refused a unit's writes as such (validation, item size): a problem of this record alone, so it is
+ * never retried as it is. It steps down, alone in its next transaction, one rung per refusal: a message with
+ * effects becomes a processor rejection (its full item, without effects); a rejection becomes its minimal
+ * item (ledger-writes.ts, minimalLedgerWrite); if even that is refused, the record is acknowledged unrecorded.
+ */
+function stepDown(
+  unit: CommitUnit,
+  message: string,
+  options: CommitOptions,
+  results: Map<CommitUnit, UnitResult>,
+): "settled" | "again" {
+  unit.state.refusals++;
+  unit.state.isolate = true;
+  const detail = `DynamoDB refused the message's writes: ${message.slice(0, 500)}`;
+  const ledger = unit.ledger;
+  const applying = ledger.kind === "marker" && ledger.item.status?.S === "done";
+  if (applying && unit.state.refusals === 1) {
+    rejectUnit(unit, detail);
+    return "again";
+  }
+  if (unit.state.refusals <= 2 && !unit.state.fallback) {
+    unit.ledger = minimalLedgerWrite(unit.ledger, message, options.now());
+    unit.effects = [];
+    unit.notification = undefined;
+    unit.state.fallback = true;
+    unit.state.rejectedDetail ??= detail;
+    return "again";
+  }
+  results.set(unit, { status: "unrecorded", message: detail });
+  return "settled";
 }
 
 function rejectUnit(unit: CommitUnit, detail: string): void {
@@ -266,6 +330,7 @@ async function prepareChunk(
             now: options.now(),
             leaseMs: options.leaseMs,
             ttlSeconds: options.ttlSeconds,
+            ...(options.callSignal ? { abortSignal: options.callSignal() } : {}),
           });
           if (claim.kind === "duplicate") {
             results.set(unit, { status: "duplicate" });
@@ -309,6 +374,7 @@ type TransactionOutcome =
   | { kind: "committed" }
   | { kind: "cancelled"; verdicts: Map<CommitUnit, UnitVerdict> }
   | { kind: "invalid"; message: string }
+  | { kind: "throttled"; code: string }
   | { kind: "error"; error: unknown };
 
 async function runTransaction(
@@ -316,18 +382,15 @@ async function runTransaction(
   target: CommitTarget,
   options: CommitOptions,
 ): Promise<TransactionOutcome> {
-  const items: TransactWriteItem[] = [];
-  const roles: ItemRole[] = [];
-  for (const chunk of chunks) {
-    for (const unit of chunk.units) {
-      items.push(ledgerTransactItem(unit, target.ledgerTable));
-      roles.push({ unit, role: "ledger" });
-      unit.effects.forEach((effect, effectIndex) => {
-        items.push(effectTransactItem(effect, target.projectionsTable));
-        roles.push({ unit, role: "effect", effectIndex });
-      });
-    }
-  }
+  // Effects of one key on one item are coalesced into one write (lib/ledger/coalesce.ts).
+  const units = chunks.flatMap((c) => c.units);
+  for (const unit of units) unit.state.tries++;
+  const plan = planTransaction(
+    units,
+    (unit) => ledgerTransactItem(unit, target.ledgerTable),
+    target.projectionsTable,
+  );
+  const { items, roles } = plan;
   const started = performance.now();
   const report = (outcome: "committed" | "cancelled" | "error") =>
     options.onTransaction?.({
@@ -337,7 +400,11 @@ async function runTransaction(
       outcome,
     });
   try {
-    await target.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    await target.client.send(
+      new TransactWriteItemsCommand({ TransactItems: items }),
+      options.callSignal ? { abortSignal: options.callSignal() } : {},
+    );
+    plan.settle();
     report("committed");
     return { kind: "committed" };
   } catch (error) {
@@ -347,11 +414,16 @@ async function runTransaction(
     ) {
       report("cancelled");
       const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-      return { kind: "cancelled", verdicts: classifyCancellation(roles, reasons) };
+      return { kind: "cancelled", verdicts: plan.classify(reasons) };
     }
-    if ((error as Error).name === "ValidationException") {
+    const kind = classifyDynamoDbError(error);
+    if (isItemProblem(kind)) {
       report("cancelled");
       return { kind: "invalid", message: errorMessage(error) };
+    }
+    if (kind === "throttling") {
+      report("cancelled");
+      return { kind: "throttled", code: (error as Error).name };
     }
     report("error");
     return { kind: "error", error };

@@ -20,6 +20,7 @@ export async function writeFailedItem(
   subject: LedgerSubject,
   failure: FailureDetail,
   claim: { owner?: string | undefined; notified: boolean },
+  abortSignal?: AbortSignal,
 ): Promise<boolean> {
   const attributes = {
     ...failureAttributes("failed", subject.position, subject.facts, failure, subject.times),
@@ -41,6 +42,7 @@ export async function writeFailedItem(
           ...toAttributeMap({ ":c_failed": "failed", ":c_inprog": "in_progress", ":c_owner": owner ?? "-" }),
         },
       }),
+      abortSignal ? { abortSignal } : {},
     );
     return true;
   } catch (error) {

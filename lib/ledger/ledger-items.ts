@@ -1,6 +1,12 @@
+import { createHash } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Attributes } from "../effects/effects.js";
+import { activityBucket } from "./activity.js";
 import { toAttributeMap } from "./attribute-values.js";
+import { boundedText } from "./bounded-text.js";
+
+const MAX_DETAIL_CHARS = 1_000;
+const MAX_ISSUES = 20;
 
 /**
  * What the ledger stores about a message or record. Status:
@@ -27,13 +33,17 @@ export interface RecordPosition {
   subSequenceNumber?: number;
 }
 
-/** What is known of a message; for rejected records, possibly only unverified claims. */
+/**
+ * What is known of a message. Verified facts keep their types; what a rejection read from claims it refused is
+ * bounded text (unverified-facts.ts), `v` included, and `claimsVerified: false` when not even iss/jti are signed.
+ */
 export interface MessageFacts {
   iss?: string;
   jti?: string;
   type?: string;
-  v?: number;
+  v?: number | string;
   sub?: string;
+  claimsVerified?: false;
 }
 
 export interface LedgerItemTimes {
@@ -55,6 +65,8 @@ function common(position: RecordPosition, facts: MessageFacts, times: LedgerItem
     partitionKey: position.partitionKey,
     ...(position.subSequenceNumber !== undefined ? { subSequenceNumber: position.subSequenceNumber } : {}),
     updatedAt: new Date(times.now).toISOString(),
+    // Lists the item in the `activity` index (activity.ts), which the operator console counts from.
+    activityBucket: activityBucket(times.now, position),
     ttl: Math.floor(times.now / 1000) + times.ttlSeconds,
   };
   if (facts.iss !== undefined) out.iss = facts.iss;
@@ -62,6 +74,7 @@ function common(position: RecordPosition, facts: MessageFacts, times: LedgerItem
   if (facts.type !== undefined) out.type = facts.type;
   if (facts.v !== undefined) out.v = facts.v;
   if (facts.sub !== undefined) out.sub = facts.sub;
+  if (facts.claimsVerified === false) out.claimsVerified = false;
   return out;
 }
 
@@ -87,9 +100,12 @@ export function doneMarker(
 export interface FailureDetail {
   reason: string;
   detail: string;
-  /** The record's data, base64 (as Kinesis delivers it), bounded. */
+  /** The record's data, base64 (as Kinesis delivers it), whole or its first part (see boundedRaw). */
   raw: string;
   rawTruncated: boolean;
+  /** Size of the whole record (bytes) and its SHA-256 (hex), whether or not `raw` holds all of it. */
+  rawBytes: number;
+  rawSha256: string;
   issues?: { path: string; message: string }[];
 }
 
@@ -108,17 +124,37 @@ export function failureAttributes(
     failureStatus: status,
     failedAt: at,
     reason: failure.reason,
-    detail: failure.detail,
+    detail: boundedText(failure.detail, MAX_DETAIL_CHARS),
     raw: failure.raw,
     rawTruncated: failure.rawTruncated,
+    rawBytes: failure.rawBytes,
+    rawSha256: failure.rawSha256,
   };
-  if (failure.issues && failure.issues.length > 0) out.issues = failure.issues.slice(0, 50);
+  if (failure.issues && failure.issues.length > 0)
+    out.issues = failure.issues
+      .slice(0, MAX_ISSUES)
+      .map((i) => ({ path: boundedText(i.path), message: boundedText(i.message) }));
   return out;
 }
 
-/** Keeps the raw record within a DynamoDB item (400 KB) with room for everything else. */
-export function boundedRaw(base64Data: string, maxBytes: number): { raw: string; rawTruncated: boolean } {
-  return base64Data.length <= maxBytes
-    ? { raw: base64Data, rawTruncated: false }
-    : { raw: base64Data.slice(0, maxBytes), rawTruncated: true };
+/**
+ * The raw record as a ledger item keeps it: whole up to `maxChars` base64 characters (every honest contract
+ * token fits many times over), else only its first `headChars` characters, with its size and hash in any case.
+ * Anyone can put a 1 MB record on the stream: keeping all of it would turn each junk record into a ~300 KB item
+ * kept for the ledger's TTL and copied into the failures index. A record cut here is replayed by re-reading it
+ * from the stream at its position (`kjp replay --from ledger --stream`), and the hash proves it is the same one.
+ */
+export function boundedRaw(
+  data: Buffer,
+  base64Data: string,
+  maxChars: number,
+  headChars: number,
+): Pick<FailureDetail, "raw" | "rawTruncated" | "rawBytes" | "rawSha256"> {
+  const whole = base64Data.length <= maxChars;
+  return {
+    raw: whole ? base64Data : base64Data.slice(0, headChars),
+    rawTruncated: !whole,
+    rawBytes: data.length,
+    rawSha256: createHash("sha256").update(data).digest("hex"),
+  };
 }

@@ -2,14 +2,22 @@
  * Ledger keys. A message with a verified identity (processed, failed, or rejected after its signature verified)
  * is keyed by (iss, jti), the dedupe key of the contract; a record refused before its identity could be trusted
  * is keyed by its place in the stream.
+ *
+ * Each part of a key is escaped (`%` → `%25`, `#` → `%23`) so that the `#` between parts is the only `#` in a
+ * key: no two identities can share one (iss `shop` + jti `billing#X` is `msg#shop#billing%23X`, never the key
+ * of iss `shop#billing` + jti `X`). A part without `%` or `#` (every issuer name, every uuid jti) is written
+ * as is, so keys of well-formed identities read the same as before the escaping existed.
  */
-export const messageLedgerKey = (iss: string, jti: string): string => `msg#${iss}#${jti}`;
+export const keyPart = (part: string): string =>
+  /[%#]/.test(part) ? part.replace(/%/g, "%25").replace(/#/g, "%23") : part;
+
+export const messageLedgerKey = (iss: string, jti: string): string => `msg#${keyPart(iss)}#${keyPart(jti)}`;
 export const recordLedgerKey = (
   shardId: string,
   sequenceNumber: string,
   subSequenceNumber?: number,
 ): string =>
   subSequenceNumber === undefined
-    ? `rec#${shardId}#${sequenceNumber}`
+    ? `rec#${keyPart(shardId)}#${keyPart(sequenceNumber)}`
     : // A user record of a KPL aggregate shares its Kinesis record's sequence number with its siblings.
-      `rec#${shardId}#${sequenceNumber}#${subSequenceNumber}`;
+      `rec#${keyPart(shardId)}#${keyPart(sequenceNumber)}#${subSequenceNumber}`;

@@ -1,4 +1,7 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { Attributes } from "../effects/effects.js";
 import { toAttributeMap } from "./attribute-values.js";
+import { boundedText } from "./bounded-text.js";
 import type { LedgerWrite } from "./commit-unit.js";
 import {
   doneMarker,
@@ -53,4 +56,55 @@ export function recordRejectionWrite(
     pk,
     attributes: failureAttributes("rejected", subject.position, subject.facts, failure, subject.times),
   };
+}
+
+/** What a minimal item keeps: where the record was, why it was refused, and how to recognise it again. */
+const MINIMAL_ATTRIBUTES = [
+  "status",
+  "failureStatus",
+  "failedAt",
+  "reason",
+  "shardId",
+  "sequenceNumber",
+  "partitionKey",
+  "updatedAt",
+  "ttl",
+  "tokenHash",
+  "rawBytes",
+  "rawSha256",
+  "claimsVerified",
+] as const;
+
+/**
+ * The last ledger write of a record whose full item DynamoDB refused as such (too large, a value it cannot
+ * store): the same key and kind, as a `rejected` item of only bounded, well-typed attributes, no raw copy, and
+ * `fallback: true`. A refusal caused by one item is that item's permanent problem; this makes it a recorded
+ * rejection rather than a failure redelivered for ever.
+ */
+export function minimalLedgerWrite(write: LedgerWrite, detail: string, now: number): LedgerWrite {
+  const note = {
+    status: "rejected",
+    failureStatus: "rejected",
+    detail: boundedText(`DynamoDB refused the full ledger item: ${detail}`, 1_000),
+    raw: "",
+    rawTruncated: true,
+    fallback: true,
+  };
+  if (write.kind === "marker") {
+    const item: Record<string, AttributeValue> = { pk: { S: write.pk } };
+    for (const name of MINIMAL_ATTRIBUTES) {
+      const value = write.item[name];
+      if (value && (value.S !== undefined || value.BOOL !== undefined || value.N !== undefined))
+        item[name] = value;
+    }
+    if (!item.failedAt) item.failedAt = { S: new Date(now).toISOString() };
+    if (!item.reason) item.reason = { S: "processor" };
+    return { kind: "marker", pk: write.pk, item: { ...item, ...toAttributeMap(note), attempts: { N: "1" } } };
+  }
+  const attributes: Attributes = {};
+  for (const name of MINIMAL_ATTRIBUTES) {
+    const value = write.attributes[name];
+    if (value !== undefined && value !== null && typeof value !== "object") attributes[name] = value;
+  }
+  return { kind: "rejection", pk: write.pk, attributes: { ...attributes, ...note } };
 }

@@ -24,6 +24,8 @@ export async function prefetchMarkers(
   tableName: string,
   pks: Iterable<string>,
   concurrency = 8,
+  /** A fresh deadline per request (see lib/aws/clients.ts): a hung DynamoDB ends the read, it cannot hold it. */
+  signal?: () => AbortSignal,
 ): Promise<Map<string, MarkerSnapshot>> {
   const unique = [...new Set(pks)];
   const found = new Map<string, MarkerSnapshot>();
@@ -38,6 +40,7 @@ export async function prefetchMarkers(
     for (let attempt = 0; request && attempt < 3; attempt++) {
       const out: BatchGetItemCommandOutput = await client.send(
         new BatchGetItemCommand({ RequestItems: { [tableName]: request } }),
+        signal ? { abortSignal: signal() } : {},
       );
       for (const item of out.Responses?.[tableName] ?? []) {
         const pk = item.pk?.S;

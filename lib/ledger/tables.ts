@@ -4,11 +4,12 @@ import {
   ResourceInUseException,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
+import { ACTIVITY_ATTRIBUTES, ACTIVITY_INDEX } from "./activity.js";
 import { FAILURES_INDEX } from "./ledger-items.js";
 
 /**
  * Creates the ledger and projections tables with the shapes serverless.yml declares (ledger: pk, sparse GSI
- * `failures` on failureStatus + failedAt; projections: pk + sk), if they do not exist. For tests and
+ * `failures` on failureStatus + failedAt, GSI `activity` on activityBucket + updatedAt; projections: pk + sk), if they do not exist. For tests and
  * benchmarks against an emulator; deployed stacks get their tables from serverless.yml.
  */
 export async function ensureConsumerTables(
@@ -32,6 +33,8 @@ export async function ensureConsumerTables(
         { AttributeName: "pk", AttributeType: "S" },
         { AttributeName: "failureStatus", AttributeType: "S" },
         { AttributeName: "failedAt", AttributeType: "S" },
+        { AttributeName: "activityBucket", AttributeType: "S" },
+        { AttributeName: "updatedAt", AttributeType: "S" },
       ],
       KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
       GlobalSecondaryIndexes: [
@@ -42,6 +45,14 @@ export async function ensureConsumerTables(
             { AttributeName: "failedAt", KeyType: "RANGE" },
           ],
           Projection: { ProjectionType: "ALL" },
+        },
+        {
+          IndexName: ACTIVITY_INDEX,
+          KeySchema: [
+            { AttributeName: "activityBucket", KeyType: "HASH" },
+            { AttributeName: "updatedAt", KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...ACTIVITY_ATTRIBUTES] },
         },
       ],
     }),

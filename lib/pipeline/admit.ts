@@ -2,8 +2,10 @@ import type { VerifiedMessage, VerifyResult } from "../envelope/types.js";
 import { type CommitUnit, type LedgerWrite, newUnitState } from "../ledger/commit-unit.js";
 import { messageLedgerKey, recordLedgerKey } from "../ledger/ledger-keys.js";
 import type { MessageFacts } from "../ledger/ledger-items.js";
+import { rejectionFacts } from "../ledger/unverified-facts.js";
 import { doneWrite, recordRejectionWrite, rejectedMarkerWrite } from "../ledger/ledger-writes.js";
 import { prefetchMarkers } from "../ledger/prefetch.js";
+import { classifyDynamoDbError, isUnreachable } from "../aws/dynamodb-errors.js";
 import { admitUnit, type BatchState, failureOf, subjectOf } from "./batch-state.js";
 import type { DecodedRecord } from "./decode.js";
 import { failureFromError } from "./outcome.js";
@@ -30,6 +32,7 @@ export async function prefetchPhase(state: BatchState, deps: PipelineDeps): Prom
       deps.ledgerTable,
       pks,
       state.settings.commitConcurrency,
+      state.callSignal,
     );
     deps.observer?.prefetched?.({
       keys: pks.length,
@@ -38,6 +41,20 @@ export async function prefetchPhase(state: BatchState, deps: PipelineDeps): Prom
     });
     return true;
   } catch (error) {
+    if (state.deadlineReached()) {
+      state.records.forEach(
+        (_, i) =>
+          (state.outcomes[i] = {
+            status: "unfinished",
+            reason: "unfinished_deadline",
+            detail: "not started: the dedupe prefetch ran into the invocation's deadline",
+          }),
+      );
+      return false;
+    }
+    // The prefetch only saves verifications (the commit's marker condition still catches every duplicate):
+    // a read DynamoDB refuses as such, or is too busy for, is skipped rather than failing the batch.
+    if (!isUnreachable(classifyDynamoDbError(error))) return true;
     const failure = failureFromError(error, "ledger_unavailable");
     state.records.forEach((_, i) => (state.outcomes[i] = { ...failure, code: "ledger_unavailable" }));
     return false;
@@ -53,15 +70,8 @@ export function createAdmission(state: BatchState, deps: PipelineDeps): AdmitSte
   const admitRejection = (record: DecodedRecord, result: Extract<VerifyResult, { ok: false }>) => {
     const i = record.index;
     const { rejection } = result;
-    const u = rejection.unverified ?? {};
-    facts[i] = {
-      ...(u.iss ? { iss: u.iss } : {}),
-      ...(u.jti ? { jti: u.jti } : {}),
-      ...(u.type ? { type: u.type } : {}),
-      ...(u.v ? { v: u.v } : {}),
-      ...(u.sub ? { sub: u.sub } : {}),
-    };
     const identity = rejection.identity;
+    facts[i] = rejectionFacts(rejection.unverified ?? {}, identity);
     outcomes[i] = {
       status: "rejected",
       reason: rejection.reason,

@@ -36,6 +36,14 @@ export interface BatchState {
   readonly results: Map<CommitUnit, UnitResult>;
   /** True once the invocation is too close to its timeout to start anything new. */
   readonly outOfTime: () => boolean;
+  /**
+   * The deadline of one DynamoDB call: `callTimeoutMs` from now, or the invocation's own deadline (its
+   * timeout less `responseReserveMs`) if sooner. Passed as the call's abortSignal, so a hung dependency ends
+   * the call and the batch still answers in time.
+   */
+  readonly callSignal: () => AbortSignal;
+  /** True once the invocation's deadline has passed: whatever is left is `unfinished_deadline`. */
+  readonly deadlineReached: () => boolean;
   readonly now: () => number;
   readonly settings: PipelineSettings;
 }
@@ -47,6 +55,9 @@ export function openBatch(
   options: ProcessOptions,
 ): BatchState {
   const remainingMs = options.remainingMs;
+  const deadline = remainingMs
+    ? AbortSignal.timeout(Math.max(0, remainingMs() - settings.responseReserveMs))
+    : undefined;
   const records = decodeRecords(event.Records ?? [], options.subSequenceNumbers);
   return {
     records,
@@ -59,6 +70,11 @@ export function openBatch(
     segmentUnits: [],
     results: new Map(),
     outOfTime: remainingMs ? () => remainingMs() < settings.deadlineMarginMs : () => false,
+    callSignal: () => {
+      const call = AbortSignal.timeout(settings.callTimeoutMs);
+      return deadline ? AbortSignal.any([call, deadline]) : call;
+    },
+    deadlineReached: () => deadline?.aborted === true,
     now,
     settings,
   };
@@ -92,7 +108,7 @@ export function failureOf(
   return {
     reason: failure.reason,
     detail: failure.detail,
-    ...boundedRaw(record.base64, state.settings.rawMaxChars),
+    ...boundedRaw(record.data, record.base64, state.settings.rawMaxChars, state.settings.rawHeadChars),
     ...(failure.issues ? { issues: failure.issues } : {}),
   };
 }

@@ -35,6 +35,9 @@ export function createCommitter(
           owner,
           now: state.now,
           outOfTime: state.outOfTime,
+          callSignal: state.callSignal,
+          deadlineReached: state.deadlineReached,
+          maxTransactionsPerUnit: settings.maxTransactionsPerUnit,
           ...(deps.notifier ? { notifier: deps.notifier } : {}),
           ...(deps.observer?.transaction ? { onTransaction: deps.observer.transaction } : {}),
         },
@@ -64,7 +67,8 @@ export function settleCommitted(state: BatchState): void {
     const prior = outcomes[i];
     switch (result.status) {
       case "committed":
-        if (result.rejected)
+        // A rejection stays the rejection it was (its reason), even when only its minimal item could be kept.
+        if (result.rejected && prior?.status !== "rejected")
           outcomes[i] = { status: "rejected", reason: "processor", detail: result.rejected };
         else if (prior?.status !== "rejected")
           outcomes[i] = { status: "processed", skippedEffects: result.skippedEffects };
@@ -74,6 +78,10 @@ export function settleCommitted(state: BatchState): void {
         break;
       case "failed":
         outcomes[i] = { status: "failed", code: result.code, detail: result.message };
+        break;
+      case "unrecorded":
+        if (prior?.status !== "rejected")
+          outcomes[i] = { status: "rejected", reason: "processor", detail: result.message };
         break;
       case "unfinished":
         outcomes[i] = { status: "unfinished", ...UNFINISHED_COMMIT[result.cause] };

@@ -26,6 +26,7 @@ export async function recordFailures(state: BatchState, deps: PipelineDeps): Pro
   );
   if (
     failedIdentified.length === 0 ||
+    state.deadlineReached() ||
     failedIdentified.some((r) => (outcomes[r.index] as { code?: string }).code === "ledger_unavailable")
   )
     return;
@@ -44,6 +45,7 @@ export async function recordFailures(state: BatchState, deps: PipelineDeps): Pro
           detail: "detail" in outcome ? outcome.detail : "",
         }),
         { owner: unit?.state.claimOwner, notified: unit?.state.notified === true },
+        state.callSignal(),
       );
     } catch {
       // The record is reported in batchItemFailures anyway; the ledger item is only for inspection.

@@ -5,12 +5,12 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { createProcessorRegistry } from "../../processors/index.js";
 import { TransientError } from "../errors/kjp-error.js";
-import { groupFailureLines, lineCandidates, parseFailureLine } from "../replay/cloudwatch-source.js";
+import { groupFailureLines, lineCandidates, parseFailureLines } from "../replay/cloudwatch-source.js";
 import { createBatchTelemetry } from "./batch-telemetry.js";
 import { decodeRecord } from "./decode.js";
 import { createBatchPipeline } from "./pipeline.js";
 import type { BatchResult, VerifyFn } from "./types.js";
-import { LOG_RAW_MAX_CHARS, reportBatch } from "./report-batch.js";
+import { reportBatch } from "./report-batch.js";
 import { toEvent } from "../kinesis/event-record.js";
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -74,15 +74,14 @@ describe("unfinished records: their reason, and one log line each (no DynamoDB w
       ),
     );
 
-  test("after a transient failure, the key's later records are unfinished_after_failure and logged with a peeked jti and the raw record", async () => {
+  test("after a transient failure, the key's later records are unfinished_after_failure, named by position with a peeked jti, never with their bytes", async () => {
     const verify: VerifyFn = () =>
       Promise.reject(new TransientError("keyset_timeout", "key set fetch timed out"));
-    const big = `${token("j3")}${"x".repeat(LOG_RAW_MAX_CHARS)}`;
     const result = await pipeline(verify).process(
       event([
         { key: "acc_a", data: token("j1"), seq: "10" },
         { key: "acc_a", data: token("j2"), seq: "11" },
-        { key: "acc_a", data: big, seq: "12" },
+        { key: "acc_a", data: `${token("j3")}${"x".repeat(5000)}`, seq: "12" },
       ]),
     );
     expect(result.reports.map((r) => r.outcome)).toEqual([
@@ -93,36 +92,31 @@ describe("unfinished records: their reason, and one log line each (no DynamoDB w
     expect(result.response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["10", "11", "12"]);
 
     const lines = report(result).filter((l) => l.outcome);
-    expect(lines.map((l) => [l.outcome, l.sequenceNumber, l.reason])).toEqual([
-      ["failed", "10", "keyset_timeout"],
-      ["unfinished", "11", "unfinished_after_failure"],
-      ["unfinished", "12", "unfinished_after_failure"],
+    expect(lines.map((l) => [l.outcome, l.reason, l.count])).toEqual([
+      ["failed", "keyset_timeout", 1],
+      ["unfinished", "unfinished_after_failure", 2],
     ]);
     expect(lines[1]).toMatchObject({
       level: "WARN",
-      message: "record unfinished",
+      message: "records unfinished",
       shardId: SHARD,
-      partitionKey: "acc_a",
-      jti: "j2",
-      iss: "crm-rails",
-      identityVerified: false,
-      raw: Buffer.from(token("j2")).toString("base64"),
-      rawTruncated: false,
+      records: [
+        { sequenceNumber: "11", partitionKey: "acc_a", jti: "j2", iss: "crm-rails", identityVerified: false },
+        { sequenceNumber: "12", partitionKey: "acc_a", jti: "j3", iss: "crm-rails", identityVerified: false },
+      ],
     });
-    expect(lines[0]).toMatchObject({ jti: "j1", raw: Buffer.from(token("j1")).toString("base64") });
-    expect(lines[2]).toMatchObject({ rawTruncated: true });
-    expect((lines[2]!.raw as string).length).toBe(LOG_RAW_MAX_CHARS);
+    expect(lines[0]).toMatchObject({ level: "ERROR", records: [{ sequenceNumber: "10", jti: "j1" }] });
+    for (const line of lines) expect(JSON.stringify(line)).not.toMatch(/"raw"|eyJ/);
 
     // What the CloudWatch source makes of these lines: one group led by the failure, in stream order.
-    const parsed = lines.map((l, i) => ({
-      line: parseFailureLine(JSON.stringify(l))!,
-      event: { timestamp: 1000 + i },
-    }));
+    const parsed = lines.flatMap((l, i) =>
+      parseFailureLines(JSON.stringify(l)).map((line) => ({ line, event: { timestamp: 1000 + i } })),
+    );
     const groups = groupFailureLines(parsed);
     expect(groups.map((g) => g.map((f) => f.line.sequenceNumber))).toEqual([["10", "11", "12"]]);
   });
 
-  test("near the timeout, records not started are unfinished_deadline, each logged", async () => {
+  test("near the timeout, records not started are unfinished_deadline, in one line", async () => {
     const verify: VerifyFn = () => Promise.reject(new Error("not reached"));
     const result = await pipeline(verify).process(
       event([
@@ -136,18 +130,60 @@ describe("unfinished records: their reason, and one log line each (no DynamoDB w
       expect.objectContaining({ status: "unfinished", reason: "unfinished_deadline" }),
     ]);
     const lines = report(result).filter((l) => l.outcome === "unfinished");
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ jti: "j1", reason: "unfinished_deadline" });
+    expect(lines).toHaveLength(1);
+    const records = lines[0]!.records as Array<Record<string, unknown>>;
+    expect(records[0]).toMatchObject({ jti: "j1", sequenceNumber: "20" });
     // Nothing could be peeked from junk: no identity at all rather than a made-up one.
-    expect(lines[1]).not.toHaveProperty("jti");
-    expect(lines[1]).not.toHaveProperty("identityVerified");
-    expect(lines[1]).toMatchObject({
-      partitionKey: "acc_b",
-      raw: Buffer.from("not a jwt").toString("base64"),
-    });
+    expect(records[1]).toEqual({ sequenceNumber: "21", partitionKey: "acc_b" });
   });
 
-  test("a rejected line says identityVerified only when the rejection is keyed by its signed iss/jti", () => {
+  test("rejections: one line per reason with a few samples, whatever the count, and no payload", async () => {
+    const personal = (seq: string) =>
+      `${b64url({ alg: "ES256", kid: "k" })}.${b64url({
+        iss: "crm-rails",
+        jti: `j${seq}`,
+        type: "contact.upserted",
+        data: { email: "ada@example.com", givenName: "Ada", phone: "+44 20 7946 0000" },
+      })}.sig`;
+    const records = Array.from({ length: 1_000 }, (_, i) => ({
+      key: `acc_${i % 7}`,
+      data: i % 2 ? personal(String(100 + i)) : "junk",
+      seq: String(100 + i),
+    }));
+    const rejectAll: VerifyFn = async (t) => ({
+      ok: false,
+      rejection: {
+        reason: Buffer.from(t).toString() === "junk" ? "malformed" : "unknown_key",
+        detail: "refused",
+      },
+    });
+    const result: BatchResult = await pipeline(rejectAll).process(event(records), {
+      remainingMs: () => 0,
+    });
+    // Out of time before any commit: every record unfinished; then the same reports, as rejections.
+    const rejected: BatchResult = {
+      response: { batchItemFailures: [] },
+      reports: result.reports.map((r, i) => ({
+        ...r,
+        outcome: { status: "rejected", reason: i % 2 ? "unknown_key" : "malformed", detail: "refused" },
+      })),
+    };
+    const lines = report(rejected).filter((l) => l.outcome === "rejected");
+    expect(lines.map((l) => [l.reason, l.count, l.part, l.parts])).toEqual([
+      ["malformed", 500, 1, 3],
+      ["malformed", 500, 2, 3],
+      ["malformed", 500, 3, 3],
+      ["unknown_key", 500, 1, 3],
+      ["unknown_key", 500, 2, 3],
+      ["unknown_key", 500, 3, 3],
+    ]);
+    expect(lines.every((l) => (l.samples as unknown[]).length <= 3)).toBe(true);
+    const text = JSON.stringify(lines);
+    expect(text).not.toMatch(/ada@example\.com|"Ada"|\+44 20 7946|"raw"/);
+    expect(lines.reduce((n, l) => n + (l.records as unknown[]).length, 0)).toBe(1_000);
+  });
+
+  test("a rejected record says identityVerified: true only when the rejection is keyed by its signed iss/jti", () => {
     const rec = (seq: string, index: number) =>
       decodeRecord(event([{ key: "acc_a", data: token(seq), seq }]).Records[0]!, index);
     const facts = { iss: "crm-rails", jti: "j9", type: "deal.stage_changed" };
@@ -162,16 +198,18 @@ describe("unfinished records: their reason, and one log line each (no DynamoDB w
         {
           record: rec("31", 1),
           outcome: { status: "rejected", reason: "bad_signature", detail: "d" },
-          facts,
+          facts: { ...facts, claimsVerified: false },
         },
       ],
     };
     const lines = report(result).filter((l) => l.outcome === "rejected");
-    expect(lines[0]).toMatchObject({ sequenceNumber: "30", jti: "j9", identityVerified: true });
-    expect(lines[1]).toMatchObject({ sequenceNumber: "31", jti: "j9" });
-    expect(lines[1]).not.toHaveProperty("identityVerified");
+    const named = lines.flatMap((l) => l.records as Array<Record<string, unknown>>);
+    expect(named[0]).toMatchObject({ sequenceNumber: "30", jti: "j9", identityVerified: true });
+    expect(named[1]).toMatchObject({ sequenceNumber: "31", jti: "j9", identityVerified: false });
     const candidates = lineCandidates(
-      lines.map((l, i) => ({ line: parseFailureLine(JSON.stringify(l))!, event: { timestamp: 1000 + i } })),
+      lines.flatMap((l, i) =>
+        parseFailureLines(JSON.stringify(l)).map((line) => ({ line, event: { timestamp: 1000 + i } })),
+      ),
       { logGroup: "g", streamAvailable: false },
     ).candidates;
     expect(candidates.map((c) => c.reopen?.pk ?? c.resolvesLedgerPk)).toEqual([

@@ -2,33 +2,14 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { BatchResult } from "./types.js";
 import type { BatchTelemetry } from "./batch-telemetry.js";
-import type { DecodedRecord } from "./decode.js";
-import { peekIdentity } from "./peek.js";
-
-/** Raw records in log lines are cut to this many base64 characters (the ledger keeps more). */
-export const LOG_RAW_MAX_CHARS = 4096;
-
-const boundedRaw = (record: DecodedRecord) => ({
-  raw: record.base64.slice(0, LOG_RAW_MAX_CHARS),
-  rawTruncated: record.base64.length > LOG_RAW_MAX_CHARS,
-});
+import { outcomeLines } from "./outcome-lines.js";
 
 /**
- * A record that was never verified (most unfinished ones, those whose verification threw) is named by the
- * identity read from its claims WITHOUT verification, flagged as such: enough to find it, never to trust it.
- */
-function peekedIdentity(record: DecodedRecord, knownJti: string | undefined) {
-  if (knownJti) return {};
-  const peeked = peekIdentity(record.data);
-  return peeked ? { jti: peeked.jti, iss: peeked.iss, identityVerified: false } : {};
-}
-
-/**
- * One structured log line per record that did not finish well, each with its position and the bounded raw
- * record: rejected (warn), failed (error), and unfinished (warn: left for redelivery without being tried to
- * the end, e.g. after an earlier failure of its partition key). The raw copies let a CloudWatch replay rebuild
- * every unfinished key without re-reading the stream; no DynamoDB write is spent on them. Then the batch's EMF
- * metrics: processed, rejected by reason, duplicate, failed, batch size, verify/commit latency.
+ * The batch's log lines and metrics. Records that did not finish well are grouped per outcome, reason and
+ * shard into a few lines (outcome-lines.ts): rejected and unfinished at warn, failed at error. No line carries a
+ * record's bytes or payload; each names its records by position, which is what a CloudWatch replay follows
+ * (re-reading them from the stream). Then the batch's EMF metrics: processed, rejected by reason, duplicate,
+ * failed, batch size, verify/commit latency.
  */
 export function reportBatch(
   result: BatchResult,
@@ -38,48 +19,15 @@ export function reportBatch(
 ): void {
   const counts = { processed: 0, duplicate: 0, rejected: 0, failed: 0, unfinished: 0 };
   const rejectedBy = new Map<string, number>();
-  for (const { record, outcome, facts } of result.reports) {
+  for (const { outcome } of result.reports) {
     counts[outcome.status]++;
-    const where = {
-      shardId: record.shardId,
-      sequenceNumber: record.sequenceNumber,
-      ...(record.subSequenceNumber !== undefined ? { subSequenceNumber: record.subSequenceNumber } : {}),
-      partitionKey: record.partitionKey,
-      jti: facts.jti,
-      iss: facts.iss,
-      type: facts.type,
-      v: facts.v,
-    };
-    if (outcome.status === "rejected") {
+    if (outcome.status === "rejected")
       rejectedBy.set(outcome.reason, (rejectedBy.get(outcome.reason) ?? 0) + 1);
-      logger.warn("record rejected", {
-        ...where,
-        outcome: "rejected",
-        reason: outcome.reason,
-        detail: outcome.detail,
-        ...(outcome.identityVerified ? { identityVerified: true } : {}),
-        ...(outcome.issues ? { issues: outcome.issues.slice(0, 20) } : {}),
-        ...boundedRaw(record),
-      });
-    } else if (outcome.status === "failed") {
-      logger.error("record failed", {
-        ...where,
-        outcome: "failed",
-        ...peekedIdentity(record, facts.jti),
-        reason: outcome.code,
-        detail: outcome.detail,
-        ...boundedRaw(record),
-      });
-    } else if (outcome.status === "unfinished") {
-      logger.warn("record unfinished", {
-        ...where,
-        ...peekedIdentity(record, facts.jti),
-        outcome: "unfinished",
-        reason: outcome.reason,
-        detail: outcome.detail,
-        ...boundedRaw(record),
-      });
-    }
+  }
+  for (const line of outcomeLines(result.reports)) {
+    const { message, ...fields } = line;
+    if (line.outcome === "failed") logger.error(message, fields);
+    else logger.warn(message, fields);
   }
   if (counts.unfinished > 0) {
     const first = result.response.batchItemFailures[0]?.itemIdentifier;

@@ -8,12 +8,23 @@ export interface PipelineSettings {
   maxCommitAttempts: number;
   ledgerTtlSeconds: number;
   claimLeaseMs: number;
-  /** Bound on the raw record kept in rejected/failed ledger items (base64 characters). */
+  /** Rejected/failed ledger items keep the raw record whole up to this many base64 characters... */
   rawMaxChars: number;
+  /** ...and only its first this many characters (plus size and hash) beyond (ledger-items.ts, boundedRaw). */
+  rawHeadChars: number;
   /** Look markers up before verifying (saves the verification of redelivered records). */
   prefetch: boolean;
   /** Records per segment: one segment is verified while the previous one commits. */
   segmentRecords: number;
+  /**
+   * Longest any one DynamoDB call (with the SDK's own retries) may take before it is aborted; a call is also
+   * aborted when the invocation reaches its deadline (remaining time below `responseReserveMs`).
+   */
+  callTimeoutMs: number;
+  /** Time kept back from the Lambda timeout to write the log lines and return the response. */
+  responseReserveMs: number;
+  /** Tries of one unit in transactions within one invocation, whatever the reasons (a backstop). */
+  maxTransactionsPerUnit: number;
   /** Stop starting work when the invocation has less than this left (see ProcessOptions.remainingMs). */
   deadlineMarginMs: number;
 }
@@ -25,8 +36,12 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   maxCommitAttempts: 4,
   ledgerTtlSeconds: 30 * 86_400,
   claimLeaseMs: 60_000,
-  rawMaxChars: 300_000,
+  rawMaxChars: 65_536,
+  rawHeadChars: 1_024,
   prefetch: true,
   segmentRecords: 2_000,
   deadlineMarginMs: 10_000,
+  callTimeoutMs: 20_000,
+  responseReserveMs: 3_000,
+  maxTransactionsPerUnit: 10,
 };

@@ -1,4 +1,4 @@
-import { parsePosition } from "../../cli/commands/inspect.js";
+import { parsePosition } from "./message-report.js";
 import { parseFailureLine } from "./cloudwatch-source.js";
 import { keyTime } from "./onfailure-s3-source.js";
 import { parseOnFailureRecord, payloadRecords } from "./onfailure-record.js";

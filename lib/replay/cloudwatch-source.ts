@@ -7,6 +7,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { VERIFY_REASONS } from "../envelope/reasons.js";
 import { messageLedgerKey, recordLedgerKey } from "../ledger/ledger-keys.js";
 import { type FailedPosition, followUpCandidates } from "./follow-ups.js";
+import { readRange } from "./range-reader.js";
 import { byStreamPosition, isSequenceNumber } from "../kinesis/sequence.js";
 import { unverifiedType } from "./filters.js";
 import type { ReplayCandidate, ReplayFilters, ReplayRecord } from "./types.js";
@@ -34,20 +35,51 @@ export interface FailureLine {
   timestamp?: string;
 }
 
-/**
- * The JSON object of a log event: Powertools writes JSON lines as they are; console output of the Lambda
- * runtime is prefixed with `<time>\t<request id>\t<LEVEL>\t`. Anything else is not a failure line.
- */
-export function parseFailureLine(message: string): FailureLine | undefined {
+/** The JSON object of a log event (after the Lambda runtime's `<time>\t<request id>\t<LEVEL>\t` prefix, if any). */
+function jsonOf(message: string): Record<string, unknown> | undefined {
   const start = message.indexOf("{");
   if (start < 0) return undefined;
-  let value: unknown;
   try {
-    value = JSON.parse(message.slice(start));
+    const value: unknown = JSON.parse(message.slice(start));
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
-  const line = value as Record<string, unknown>;
+}
+
+/**
+ * Every record a log event names. The consumer's lines (lib/pipeline/outcome-lines.ts) group the records of one
+ * outcome, reason and shard, named by position in `records`, without their bytes; a line of an older consumer
+ * names one record, with its raw copy (parseFailureLine).
+ */
+export function parseFailureLines(message: string): FailureLine[] {
+  const line = jsonOf(message);
+  if (!line) return [];
+  if (!Array.isArray(line.records)) {
+    const single = parseFailureLine(message);
+    return single ? [single] : [];
+  }
+  const out: FailureLine[] = [];
+  for (const entry of line.records as unknown[]) {
+    const e = entry as Record<string, unknown>;
+    const one = parseFailureLine(
+      JSON.stringify({
+        ...e,
+        outcome: line.outcome,
+        reason: line.reason,
+        shardId: line.shardId,
+        ...(typeof line.timestamp === "string" ? { timestamp: line.timestamp } : {}),
+      }),
+    );
+    if (one) out.push(one);
+  }
+  return out;
+}
+
+/** One record's line, as consumers before the grouped lines wrote them (with `raw`). */
+export function parseFailureLine(message: string): FailureLine | undefined {
+  const line = jsonOf(message);
+  if (!line) return undefined;
   if (line.outcome !== "rejected" && line.outcome !== "failed" && line.outcome !== "unfinished")
     return undefined;
   if (
@@ -102,10 +134,8 @@ export async function readFailureLines(
         ...(token ? { nextToken: token } : {}),
       }),
     );
-    for (const event of out.events ?? []) {
-      const line = parseFailureLine(event.message ?? "");
-      if (line) found.push({ line, event });
-    }
+    for (const event of out.events ?? [])
+      for (const line of parseFailureLines(event.message ?? "")) found.push({ line, event });
     token = out.nextToken;
   } while (token);
   return found;
@@ -186,7 +216,9 @@ export function lineCandidates(
     const failedAt = new Date(event.timestamp ?? Date.now()).toISOString();
     const records = group.map((found) => lineRecord(found.line));
     const complete = records.every((r) => r !== undefined);
-    if (!complete && options.streamAvailable) {
+    // A rejection is a record of its own (nothing of its key was held back behind it): re-read just it.
+    const alone = line.outcome === "rejected" && group.length === 1;
+    if (!complete && options.streamAvailable && !alone) {
       fromStream.push({
         shardId: line.shardId,
         sequenceNumber: line.sequenceNumber,
@@ -224,6 +256,13 @@ export function lineCandidates(
       candidate.resolvesLedgerPk = recordLedgerKey(line.shardId, line.sequenceNumber, line.subSequenceNumber);
     }
     if (complete) candidate.records.push(...(records as ReplayRecord[]));
+    else if (alone && options.streamAvailable)
+      candidate.range = {
+        streamName: "",
+        shardId: line.shardId,
+        startSequenceNumber: line.sequenceNumber,
+        endSequenceNumber: line.sequenceNumber,
+      };
     else
       candidate.unrecoverable = {
         code: "no_stream",
@@ -254,6 +293,13 @@ export async function* cloudWatchSource(options: CloudWatchSourceOptions): Async
   let left = options.limit ?? 10_000;
   for (const candidate of candidates) {
     if (left-- <= 0) return;
+    if (candidate.range && candidate.records.length === 0 && options.stream) {
+      // A rejected record named by its position only: read it back from the stream.
+      candidate.range = { ...candidate.range, streamName: options.stream.streamName };
+      const read = await readRange(options.stream.kinesis, candidate.range);
+      candidate.records.push(...read.records);
+      if (!read.ok) candidate.unrecoverable = read.unrecoverable;
+    }
     yield candidate;
   }
   if (fromStream.length > 0 && options.stream) {

@@ -42,7 +42,11 @@ describe("localstack/init/ready.d/10-kjp-resources.sh", () => {
           (k) => `{AttributeName=${k.AttributeName},KeyType=${k.KeyType}}`,
         ).join(",");
         expect(command).toContain(
-          `IndexName=${index.IndexName},KeySchema=[${keys}],Projection={ProjectionType=${index.Projection.ProjectionType}}`,
+          `IndexName=${index.IndexName},KeySchema=[${keys}],Projection={ProjectionType=${index.Projection.ProjectionType}${
+            index.Projection.NonKeyAttributes
+              ? `,NonKeyAttributes=[${index.Projection.NonKeyAttributes.join(",")}]`
+              : ""
+          }}`,
         );
       }
       if (t.ttlAttribute)

@@ -150,6 +150,27 @@ describe("serverless package: event source mapping", () => {
   });
 });
 
+describe("serverless package: log groups encrypted with the service's KMS key (issue 10, item 4)", () => {
+  it("gives both function log groups the key, keeps their retention, and lets CloudWatch Logs use it for them alone", () => {
+    for (const id of ["ConsumerLogGroup", "ReplayLogGroup"]) {
+      const group = resource(dev, id).Properties;
+      expect(group.KmsKeyId).toEqual({ "Fn::GetAtt": ["LogsKey", "Arn"] });
+      expect(group.RetentionInDays).toEqual(expect.any(Number));
+      expect(String(group.LogGroupName)).toMatch(/^\/aws\/lambda\/kinesis-jwt-pipeline-dev-/);
+    }
+    const key = resource(dev, "LogsKey").Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    const policy = key.KeyPolicy as { Statement: Array<Record<string, unknown>> };
+    const logs = policy.Statement.find((s) => JSON.stringify(s.Principal).includes("logs."));
+    expect(logs).toBeDefined();
+    expect(logs!.Action).toEqual(
+      expect.arrayContaining(["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"]),
+    );
+    expect(JSON.stringify(logs!.Condition)).toContain("kms:EncryptionContext:aws:logs:arn");
+    expect(JSON.stringify(logs!.Condition)).toContain("log-group:/aws/lambda/kinesis-jwt-pipeline-dev-*");
+  });
+});
+
 describe("serverless package: least-privilege IAM", () => {
   it("gives each function its own role and creates no shared default role", () => {
     expect(dev.Resources.IamRoleLambdaExecution).toBeUndefined();
@@ -254,7 +275,7 @@ describe("serverless package: alarms and data protection", () => {
     for (const alarm of Object.values(alarms)) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
   });
 
-  it("declares both tables on-demand with PITR and SSE, the ledger with TTL and the sparse failures index", () => {
+  it("declares both tables on-demand with PITR and SSE, the ledger with TTL, the sparse failures index and the activity index", () => {
     for (const id of ["LedgerTable", "ProjectionsTable"]) {
       expect(resource(dev, id).Properties).toMatchObject({
         BillingMode: "PAY_PER_REQUEST",
@@ -271,6 +292,14 @@ describe("serverless package: alarms and data protection", () => {
           { AttributeName: "failureStatus", KeyType: "HASH" },
           { AttributeName: "failedAt", KeyType: "RANGE" },
         ],
+      }),
+      expect.objectContaining({
+        IndexName: "activity",
+        KeySchema: [
+          { AttributeName: "activityBucket", KeyType: "HASH" },
+          { AttributeName: "updatedAt", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["status", "type", "reason"] },
       }),
     ]);
     expect(resource(dev, "ProjectionsTable").Properties.KeySchema).toEqual([

@@ -23,9 +23,10 @@ done
 # Ledger: pk, sparse GSI `failures` (failureStatus + failedAt), TTL on `ttl`.
 exists awslocal dynamodb describe-table --table-name "$P-ledger" ||
   awslocal dynamodb create-table --table-name "$P-ledger" --billing-mode PAY_PER_REQUEST \
-    --attribute-definitions AttributeName=pk,AttributeType=S AttributeName=failureStatus,AttributeType=S AttributeName=failedAt,AttributeType=S \
+    --attribute-definitions AttributeName=pk,AttributeType=S AttributeName=failureStatus,AttributeType=S AttributeName=failedAt,AttributeType=S AttributeName=activityBucket,AttributeType=S AttributeName=updatedAt,AttributeType=S \
     --key-schema AttributeName=pk,KeyType=HASH \
-    --global-secondary-indexes 'IndexName=failures,KeySchema=[{AttributeName=failureStatus,KeyType=HASH},{AttributeName=failedAt,KeyType=RANGE}],Projection={ProjectionType=ALL}'
+    --global-secondary-indexes 'IndexName=failures,KeySchema=[{AttributeName=failureStatus,KeyType=HASH},{AttributeName=failedAt,KeyType=RANGE}],Projection={ProjectionType=ALL}' \
+      'IndexName=activity,KeySchema=[{AttributeName=activityBucket,KeyType=HASH},{AttributeName=updatedAt,KeyType=RANGE}],Projection={ProjectionType=INCLUDE,NonKeyAttributes=[status,type,reason]}'
 awslocal dynamodb wait table-exists --table-name "$P-ledger"
 awslocal dynamodb describe-time-to-live --table-name "$P-ledger" --query TimeToLiveDescription.TimeToLiveStatus --output text | grep -q ENABLED ||
   awslocal dynamodb update-time-to-live --table-name "$P-ledger" --time-to-live-specification Enabled=true,AttributeName=ttl

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { claimMessage } from "../../../lib/ledger/claim.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import type { PipelineDeps } from "../../../lib/pipeline/types.js";
@@ -214,13 +215,39 @@ test("many large rejected records: raw copies are bounded and transactions stay 
     shard.record(`junk-${i}`, Buffer.alloc(300_000, 65 + (i % 26))),
   );
   const sizes: number[] = [];
-  const result = await pipeline({ observer: { transaction: (e) => sizes.push(e.units) } }).process(
-    event(records),
-  );
+  // The largest heads the settings allow, so that 15 items cannot share one transaction.
+  const result = await pipeline({
+    observer: { transaction: (e) => sizes.push(e.units) },
+    settings: { rawMaxChars: 300_000, rawHeadChars: 300_000 },
+  }).process(event(records));
   expect(result.reports.every((r) => r.outcome.status === "rejected")).toBe(true);
   expect(result.response.batchItemFailures).toEqual([]);
   expect(sizes.length).toBeGreaterThan(1);
   const item = await ledgerItem(env, recordLedgerKey(shard.shardId, records[0]!.kinesis.sequenceNumber));
-  expect(item).toMatchObject({ status: "rejected", reason: "malformed", rawTruncated: true });
+  expect(item).toMatchObject({
+    status: "rejected",
+    reason: "malformed",
+    rawTruncated: true,
+    rawBytes: 300_000,
+  });
   expect(String(item?.raw).length).toBe(300_000);
+  expect(item?.rawSha256).toMatch(/^[0-9a-f]{64}$/);
+});
+
+test("by default a 1 MB junk record keeps 1 KB of itself in the ledger, with its size and hash (issue 10, item 3)", async () => {
+  const shard = new FakeShard();
+  const junk = Buffer.alloc(1_000_000, 0x41);
+  const record = shard.record("junk", junk);
+  const result = await pipeline().process(event([record]));
+  expect(result.response.batchItemFailures).toEqual([]);
+  const item = await ledgerItem(env, recordLedgerKey(shard.shardId, record.kinesis.sequenceNumber));
+  expect(item).toMatchObject({
+    status: "rejected",
+    reason: "malformed",
+    rawTruncated: true,
+    rawBytes: 1_000_000,
+    rawSha256: createHash("sha256").update(junk).digest("hex"),
+  });
+  expect(String(item?.raw).length).toBe(1_024);
+  expect(JSON.stringify(item).length).toBeLessThan(4_096);
 });

@@ -1,7 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { Command } from "commander";
+import { forge } from "../../../lib/envelope/testing/forge.js";
+import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { createSigner } from "../../../lib/envelope/sign.js";
 import { ConfigurationError } from "../../../lib/errors/kjp-error.js";
@@ -64,16 +67,26 @@ test("the Lambda handler: response, one structured log line per failure, EMF met
   const { result, lines } = await captureStdout(() => handler.handler(event(records), localContext()));
   expect(result).toEqual({ batchItemFailures: [] });
   const json = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  const rejected = json.find((l) => l.message === "record rejected");
+  const rejected = json.find((l) => l.message === "records rejected");
   expect(rejected).toMatchObject({
     level: "WARN",
+    outcome: "rejected",
     reason: "invalid_payload",
     shardId: shard.shardId,
-    sequenceNumber: records[1]!.kinesis.sequenceNumber,
-    type: "deal.stage_changed",
-    raw: records[1]!.kinesis.data,
+    count: 1,
+    records: [
+      {
+        sequenceNumber: records[1]!.kinesis.sequenceNumber,
+        partitionKey: "k2",
+        type: "deal.stage_changed",
+        jti: expect.any(String),
+        identityVerified: true,
+      },
+    ],
   });
-  expect(rejected?.jti).toEqual(expect.any(String));
+  // Neither the record nor its payload reaches the logs (issue 10, item 4).
+  expect(lines.join("\n")).not.toContain(records[1]!.kinesis.data.slice(0, 40));
+  expect(lines.join("\n")).not.toMatch(/"raw"/);
   const emf = json.find((l) => l._aws !== undefined && (l as { processed?: number }).processed !== undefined);
   expect(emf).toMatchObject({ processed: 1, rejected: 1, duplicate: 0, failed: 0, batchSize: 2 });
   const byReason = json.find((l) => l.rejectedByReason !== undefined);
@@ -134,4 +147,57 @@ test("kjp invoke runs the handler on an event file and prints the response; kjp 
     /--status must be rejected or failed/,
   );
   await expect(cli(["invoke", "--event", join(dir, "missing.json")])).rejects.toThrow(/cannot read/);
+});
+
+test("kjp invoke on an event built without any trusted key returns in seconds, acknowledges everything, records every record rejected (issue 10)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kjp-invoke-hostile-"));
+  const shard = new FakeShard();
+  const stranger = await generateSigningKey("ES256", "stranger-1");
+  const forgeWith = (claims: Record<string, unknown>) =>
+    forge(
+      { alg: "ES256", kid: "stranger-1", typ: "kjp+jwt" },
+      {
+        iss: ISSUER,
+        aud: AUDIENCE,
+        iat: Math.floor(Date.now() / 1000),
+        exp: Math.floor(Date.now() / 1000) + 600,
+        jti: id("j"),
+        type: "contact.upserted",
+        v: 2,
+        data: { email: "ada@example.com", givenName: "Ada", phone: "+44 20 7946 0000" },
+        ...claims,
+      },
+      { alg: "ES256", privateJwk: stranger.privateJwk },
+    );
+  const records = [
+    shard.record("k", forgeWith({ iss: "#".repeat(3_000), jti: "#".repeat(3_000) })),
+    shard.record("k", forgeWith({ jti: "#".repeat(3_000) })),
+    shard.record("k", forgeWith({ v: 1e300 })),
+    shard.record("k", forgeWith({ v: 5e-324 })),
+    shard.record("k", forgeWith({})),
+    shard.record("k", Buffer.alloc(1_000_000, 0x41)),
+    shard.record("k", "not a token"),
+  ];
+  const file = join(dir, "event.json");
+  writeFileSync(file, JSON.stringify(event(records)));
+  const started = Date.now();
+  const out: string[] = [];
+  const program = new Command("kjp").exitOverride();
+  registerInvoke(program, { out: (t) => void out.push(t) });
+  const { lines } = await captureStdout(() => program.parseAsync(["node", "kjp", "invoke", "--event", file]));
+  const printed = out.join("");
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(JSON.parse(printed)).toEqual({ batchItemFailures: [] });
+  for (const r of records) {
+    const item = await env.client.send(
+      new GetItemCommand({
+        TableName: env.ledgerTable,
+        Key: { pk: { S: recordLedgerKey(shard.shardId, r.kinesis.sequenceNumber) } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(item.Item?.status?.S).toBe("rejected");
+  }
+  // A rejected contact.upserted leaves no personal data in the logs (issue 10, item 4).
+  expect(lines.join("\n")).not.toMatch(/ada@example\.com|\+44 20 7946|"raw"/);
 });

@@ -100,3 +100,84 @@ async function watchingJsonParse<T>(fn: () => Promise<T>): Promise<{ result: T; 
     JSON.parse = original;
   }
 }
+
+describe("both ECDSA spellings of one token behave alike (issue 10, item 7)", () => {
+  const lowAndHigh = (token: string): [string, string] => {
+    const low = canonicalToken(token);
+    return [low, ecdsaTwin(low)];
+  };
+
+  test.each([
+    ["the low-S spelling first", 0],
+    ["the high-S spelling first", 1],
+  ])(
+    "processed with %s, the other spelling is a duplicate found by the redelivery shortcut, never verified",
+    async (_name, first) => {
+      const shard = new FakeShard();
+      const account = id("acc");
+      const m = dealMessage(account, null, "lead", 700);
+      const spellings = lowAndHigh(await sign(env, m));
+      expect(spellings[0]).not.toBe(spellings[1]);
+      const counter = countingVerify();
+      const pipeline = pipelineFor(env, { verify: counter.verify });
+
+      const done = await pipeline.process(event([shard.record(account, spellings[first]!)]));
+      expect(done.reports[0]!.outcome.status).toBe("processed");
+      const marker = await markerOf(env, m);
+      const effects = await accountItems(env, account);
+
+      const twin = await pipeline.process(event([shard.record(account, spellings[1 - first]!)]));
+      expect(twin.reports[0]!.outcome).toEqual({ status: "duplicate" });
+      expect(twin.response.batchItemFailures).toEqual([]);
+      expect(counter.calls()).toBe(1);
+      expect(await markerOf(env, m)).toEqual(marker);
+      expect(await accountItems(env, account)).toEqual(effects);
+    },
+  );
+
+  test("the other spelling of a rejected (signed, invalid_payload) token is a duplicate of that rejection", async () => {
+    const shard = new FakeShard();
+    const account = id("acc");
+    const base = dealMessage(account, null, "lead", 5);
+    const m = { ...base, data: { ...base.data, currency: "XXX" } };
+    const [low, high] = lowAndHigh(await sign(env, m));
+    const counter = countingVerify();
+    const pipeline = pipelineFor(env, { verify: counter.verify });
+
+    const first = await pipeline.process(event([shard.record(account, high)]));
+    expect(first.reports[0]!.outcome).toMatchObject({ status: "rejected", reason: "invalid_payload" });
+    const marker = await markerOf(env, m);
+    const twinRecord = shard.record(account, low);
+    const twin = await pipeline.process(event([twinRecord]));
+    expect(twin.reports[0]!.outcome).toEqual({ status: "duplicate" });
+    expect(counter.calls()).toBe(1);
+    expect(await markerOf(env, m)).toEqual(marker);
+    expect(
+      await ledgerItem(env, recordLedgerKey(shard.shardId, twinRecord.kinesis.sequenceNumber)),
+    ).toBeUndefined();
+  });
+});
+
+describe("issuer names are checked when the consumer loads its configuration (issue 10, build)", () => {
+  test.each(["shop#billing", "crm\u0000rails", "crm rails"])(
+    "KJP_ISSUERS naming %j stops the consumer at start-up with a ConfigurationError",
+    (issuer) => {
+      const jwks = JSON.stringify({ keys: [] });
+      const config = {
+        ...process.env,
+        KJP_LEDGER_TABLE: env.ledgerTable,
+        KJP_PROJECTIONS_TABLE: env.projectionsTable,
+        KJP_AUDIENCE: "crm-pipeline",
+        KJP_ISSUERS: JSON.stringify([
+          { issuer: "shop", keys: jwks },
+          { issuer, keys: jwks },
+        ]),
+      };
+      expect(() => consumerDepsFromEnv(config)).toThrow(ConfigurationError);
+      expect(() => consumerDepsFromEnv(config)).toThrow(/KJP_ISSUERS\[1\]: issuer name .* is not accepted/);
+      // The same configuration with a plain name starts.
+      const fine = { ...config, KJP_ISSUERS: JSON.stringify([{ issuer: "shop-billing", keys: jwks }]) };
+      expect(() => consumerDepsFromEnv(fine)).not.toThrow();
+    },
+  );
+});

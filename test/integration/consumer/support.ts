@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import type { JWK } from "jose";
 import { dynamoDbClient } from "../../../lib/aws/clients.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
@@ -31,6 +32,8 @@ export function tables() {
 export interface TestEnv {
   client: DynamoDBClient;
   signer: Signer;
+  /** The trusted issuer's private key, for tests that forge what no honest signer would sign. */
+  privateJwk: JWK;
   verify: VerifyFn;
   ledgerTable: string;
   projectionsTable: string;
@@ -57,7 +60,7 @@ export async function setUpEnv(): Promise<TestEnv> {
     ],
     validator: registry,
   });
-  return { client, signer, verify: (t) => verifier.verify(t), ...names };
+  return { client, signer, privateJwk: key.privateJwk, verify: (t) => verifier.verify(t), ...names };
 }
 
 /**

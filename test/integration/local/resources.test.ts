@@ -23,7 +23,7 @@ describe("createResources", () => {
     expect(second.env.KJP_ONFAILURE_QUEUE_URL).toBe(process.env.KJP_ONFAILURE_QUEUE_URL);
   });
 
-  it("gives the ledger its sparse failures index and TTL, as serverless.yml declares", async () => {
+  it("gives the ledger its sparse failures index, its activity index and TTL, as serverless.yml declares", async () => {
     const TableName = process.env.KJP_LEDGER_TABLE;
     const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName }));
     expect(Table?.KeySchema).toEqual([{ AttributeName: "pk", KeyType: "HASH" }]);
@@ -33,6 +33,13 @@ describe("createResources", () => {
         [
           { AttributeName: "failureStatus", KeyType: "HASH" },
           { AttributeName: "failedAt", KeyType: "RANGE" },
+        ],
+      ],
+      [
+        "activity",
+        [
+          { AttributeName: "activityBucket", KeyType: "HASH" },
+          { AttributeName: "updatedAt", KeyType: "RANGE" },
         ],
       ],
     ]);

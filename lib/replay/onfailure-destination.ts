@@ -1,5 +1,5 @@
-import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { optionalSetting } from "../../lib/config/env.js";
+import { ConfigurationError } from "../errors/kjp-error.js";
+import { optionalSetting } from "../config/env.js";
 
 export type OnFailureDestination = { kind: "sqs"; queueUrl: string } | { kind: "s3"; bucket: string };
 
@@ -8,7 +8,7 @@ const HINT =
   "sets it from serverless.yml), or pass --queue-url URL or --bucket NAME";
 
 /**
- * Where `kjp replay --from onfailure` reads: the option given, else the deployed configuration
+ * Where `kjp replay --from onfailure` (and the console's Replay page) reads: the option given, else the deployed configuration
  * (KJP_ONFAILURE_DESTINATION). Never inferred from which of KJP_ONFAILURE_QUEUE_URL / KJP_ONFAILURE_BUCKET
  * happens to be set: a stray bucket variable once sent a dry run to a real S3 bucket.
  */

@@ -1,0 +1,93 @@
+import { allowedHost, cookieValue, presentedToken, sameSecret } from "./access.js";
+import { FailuresQuery, ReplayRequest } from "./api-schemas.js";
+import { MASK, maskPersonal } from "./masking.js";
+import { activityChart } from "./overview.js";
+
+describe("access", () => {
+  test("the token is taken from the query, a Bearer header or the cookie", () => {
+    const url = (q: string) => new URL(`http://127.0.0.1:9/${q}`);
+    expect(presentedToken(url("?token=a"), {})).toBe("a");
+    expect(presentedToken(url(""), { authorization: "Bearer b" })).toBe("b");
+    expect(presentedToken(url(""), { cookie: "x=1; kjp_console=c" })).toBe("c");
+    expect(presentedToken(url(""), { authorization: "Basic b" })).toBeUndefined();
+  });
+  test("secrets compare exactly, missing ones never match", () => {
+    expect(sameSecret("abc", "abc")).toBe(true);
+    expect(sameSecret("abd", "abc")).toBe(false);
+    expect(sameSecret("ab", "abc")).toBe(false);
+    expect(sameSecret(undefined, "abc")).toBe(false);
+  });
+  test("only our own host and port are answered (DNS rebinding)", () => {
+    expect(allowedHost("127.0.0.1:8080", 8080)).toBe(true);
+    expect(allowedHost("localhost:8080", 8080)).toBe(true);
+    expect(allowedHost("evil.example:8080", 8080)).toBe(false);
+    expect(allowedHost("127.0.0.1:8081", 8080)).toBe(false);
+    expect(allowedHost(undefined, 8080)).toBe(false);
+  });
+  test("cookie values by name", () => {
+    expect(cookieValue("a=1; b=2", "b")).toBe("2");
+    expect(cookieValue(undefined, "b")).toBeUndefined();
+  });
+});
+
+describe("masking", () => {
+  test("personal fields are masked at any depth, the rest kept", () => {
+    expect(
+      maskPersonal({
+        contactId: "con_1",
+        email: "ada@example.com",
+        givenName: "Ada",
+        address: { street: "1 Main St", city: "London" },
+        phones: [{ mobilePhone: "+44" }],
+        tags: ["vip"],
+      }),
+    ).toEqual({
+      contactId: "con_1",
+      email: MASK,
+      givenName: MASK,
+      address: { street: MASK, city: "London" },
+      phones: [{ mobilePhone: MASK }],
+      tags: ["vip"],
+    });
+  });
+  test("non-objects pass through", () => {
+    expect(maskPersonal(null)).toBeNull();
+    expect(maskPersonal("x")).toBe("x");
+  });
+});
+
+describe("overview chart", () => {
+  const since = Date.parse("2026-11-27T10:00:00Z");
+  const until = Date.parse("2026-11-27T10:02:30Z");
+  test("counts per minute, status and type; statuses outside the list and the window are ignored", () => {
+    const chart = activityChart(
+      [
+        { pk: "1", status: "done", type: "a", updatedAt: "2026-11-27T10:00:10Z" },
+        { pk: "2", status: "done", type: "a", updatedAt: "2026-11-27T10:00:50Z" },
+        { pk: "3", status: "rejected", updatedAt: "2026-11-27T10:02:00Z" },
+        { pk: "4", status: "in_progress", type: "a", updatedAt: "2026-11-27T10:01:00Z" },
+        { pk: "5", status: "done", type: "a", updatedAt: "2026-11-27T09:59:59Z" },
+      ],
+      since,
+      until,
+    );
+    expect(chart.minutes).toEqual(["2026-11-27T10:00", "2026-11-27T10:01", "2026-11-27T10:02"]);
+    expect(chart.series.map((s) => s.type)).toEqual(["(unknown)", "a"]);
+    expect(chart.series[1]!.counts.done).toEqual([2, 0, 0]);
+    expect(chart.series[0]!.counts.rejected).toEqual([0, 0, 1]);
+    expect(chart.totals).toEqual({ done: 2, rejected: 1, failed: 0, replayed: 0 });
+  });
+});
+
+describe("API schemas", () => {
+  test("failures query: defaults, and a bad status or page size is refused", () => {
+    expect(FailuresQuery.parse({})).toMatchObject({ status: "all", pageSize: 50 });
+    expect(FailuresQuery.safeParse({ status: "done" }).success).toBe(false);
+    expect(FailuresQuery.safeParse({ pageSize: "5000" }).success).toBe(false);
+  });
+  test("replay request: a source and dryRun are required, unknown sources refused", () => {
+    expect(ReplayRequest.safeParse({ source: { from: "ledger" }, dryRun: true }).success).toBe(true);
+    expect(ReplayRequest.safeParse({ source: { from: "ledger" } }).success).toBe(false);
+    expect(ReplayRequest.safeParse({ source: { from: "elsewhere" }, dryRun: true }).success).toBe(false);
+  });
+});

@@ -1,0 +1,99 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { optionalSetting } from "../config/env.js";
+import { ConfigurationError } from "../errors/kjp-error.js";
+import { cloudWatchSource } from "./cloudwatch-source.js";
+import { ledgerSource } from "./ledger-source.js";
+import { onFailureDestination } from "./onfailure-destination.js";
+import { onFailureS3Source } from "./onfailure-s3-source.js";
+import { onFailureSqsSource } from "./onfailure-sqs-source.js";
+import type { ReplayCandidate, ReplayFilters } from "./types.js";
+
+/**
+ * Where a replay takes its candidates from, as an operator chooses it (`kjp replay --from …`, the console's
+ * Replay page). Settings left out fall back to the environment (KJP_ONFAILURE_QUEUE_URL, KJP_ONFAILURE_BUCKET,
+ * KJP_CONSUMER_LOG_GROUP, KJP_STREAM_NAME).
+ */
+export type SourceSelection =
+  | { from: "ledger"; status?: "rejected" | "failed" }
+  | {
+      from: "onfailure";
+      queueUrl?: string;
+      bucket?: string;
+      prefix?: string;
+      deleteReplayed?: boolean;
+      visibilityTimeoutSec?: number;
+    }
+  | { from: "cloudwatch"; logGroup?: string };
+
+export interface SourceClients {
+  dynamodb: DynamoDBClient;
+  kinesis: KinesisClient;
+  sqs: SQSClient;
+  s3: S3Client;
+  logs: CloudWatchLogsClient;
+}
+
+export interface SourceContext {
+  clients: SourceClients;
+  env: NodeJS.ProcessEnv;
+  ledgerTable: string;
+  filters: ReplayFilters;
+  limit?: number;
+  /** The stream records are re-read from when a source holds only their position. */
+  streamName?: string;
+  /** Whether the stream name was given explicitly (the SQS source otherwise takes it from the on-failure record). */
+  streamGiven?: boolean;
+}
+
+/** The candidates of the chosen source; throws ConfigurationError when a needed setting is missing. */
+export function selectSource(selection: SourceSelection, ctx: SourceContext): AsyncIterable<ReplayCandidate> {
+  const { clients, env, filters, limit } = ctx;
+  const stream = ctx.streamName ? { kinesis: clients.kinesis, streamName: ctx.streamName } : undefined;
+  const bounded = limit ? { limit } : {};
+  if (selection.from === "ledger")
+    return ledgerSource({
+      dynamodb: clients.dynamodb,
+      ledgerTable: ctx.ledgerTable,
+      filters,
+      ...(selection.status ? { statuses: [selection.status] } : {}),
+      ...bounded,
+      ...(stream ? { stream } : {}),
+    });
+  if (selection.from === "onfailure") {
+    const destination = onFailureDestination(selection, env);
+    if (destination.kind === "s3")
+      return onFailureS3Source({
+        s3: clients.s3,
+        bucket: destination.bucket,
+        prefix: selection.prefix ?? "",
+        filters,
+        deleteReplayed: selection.deleteReplayed ?? false,
+        ...bounded,
+      });
+    return onFailureSqsSource({
+      sqs: clients.sqs,
+      kinesis: clients.kinesis,
+      queueUrl: destination.queueUrl,
+      visibilityTimeoutSec: selection.visibilityTimeoutSec ?? 900,
+      ...(ctx.streamGiven && ctx.streamName ? { streamName: ctx.streamName } : {}),
+      ...bounded,
+    });
+  }
+  const logGroup = selection.logGroup ?? optionalSetting(env, "KJP_CONSUMER_LOG_GROUP");
+  if (!logGroup)
+    throw new ConfigurationError(
+      "--from cloudwatch needs --log-group (the consumer's log group)",
+      "pass --log-group /aws/lambda/<consumer function name>",
+    );
+  return cloudWatchSource({
+    logs: clients.logs,
+    logGroup,
+    filters,
+    ...(stream ? { stream } : {}),
+    ...bounded,
+  });
+}
