@@ -1,5 +1,6 @@
-// Browser tests: Debian's chromium driven by playwright-core against the operator console, on the same
-// emulator stack as the integration suite (same global setup), one file at a time.
+// Browser tests: Debian's chromium driven by playwright-core against the operator console and the HTTP path
+// (the local HTTP API with the gem's Rails test app), on the same emulator stack as the integration suite
+// (same global setup), one file at a time.
 import integration from "./jest.integration.config.js";
 
 /** @type {import('jest').Config} */

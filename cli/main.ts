@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_CONFIGURATION, reportError } from "./error-report.js";
 import { projectVersion } from "../lib/util/project-root.js";
+import { register as accessToken } from "./commands/access-token.js";
 import { register as consoleCommand } from "./commands/console.js";
 import { register as demo } from "./commands/demo.js";
 import { register as dev } from "./commands/dev.js";
@@ -54,6 +55,7 @@ export async function run(
 const COMMANDS: Register[] = [
   keys,
   sign,
+  accessToken,
   verify,
   schemas,
   publish,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`): prerequisites, typecheck, lint, unit, serverless package check, integration on
-# the embedded emulators, the Ruby gem (with its Rails app). Every step runs even if an earlier one failed, so one
+# the embedded emulators, the browser (chromium: the HTTP path end to end), the Ruby gem (with its Rails app). Every step runs even if an earlier one failed, so one
 # run shows every problem. A step counts as failed when its exit status is non-zero, when a test runner wrote no
 # report (a runner that died or was ended early cannot pass), or when its report counts a failure. The last line
 # totals the tests of every suite (`N passed, N failed`; a failed non-test step counts as one failure) and the exit

@@ -5,6 +5,7 @@ import {
   type PipelineSessionOptions,
 } from "../../dev/demo/pipeline-session.js";
 import { kjpDir } from "../../dev/local/project-paths.js";
+import { optionalSetting } from "../../lib/config/env.js";
 import type { StackKind } from "../../dev/localstack/as-stack.js";
 
 /** --stack: what `kjp dev` and `kjp demo` start when the environment points at no running stack. */
@@ -54,14 +55,20 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
     .option("--quiet", "do not echo the consumer's log lines", false)
     .option("--keys-dir <dir>", "where the session's demo keys are written (default .kjp/dev)")
     .addOption(stackOption())
-    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind }) => {
+    .option(
+      "--http-port <port>",
+      "port of the local HTTP API (default KJP_HTTP_PORT, else 3001; 0 = any free port)",
+    )
+    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind; httpPort?: string }) => {
       const log = (line: string) => d.out(`${line}\n`);
       // Listen before starting: a Ctrl-C during start-up must still stop what was started.
       const stop = d.stopSignal();
+      const httpPort = Number(opts.httpPort ?? optionalSetting(process.env, "KJP_HTTP_PORT") ?? 3001);
       const session = await d.start({
         log,
         echoLogs: !opts.quiet,
         keysDir: opts.keysDir ?? kjpDir("dev"),
+        httpPort,
         stack: opts.stack,
       });
       try {
@@ -75,6 +82,14 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
         log(
           `Then e.g.: kjp publish --type note.added --v 1 --sub acc_DEMO0001 --data '{"noteId":"note_DEV00001","accountId":"acc_DEMO0001","authorId":"usr_DEV00001","body":"hello","mentions":[],"createdAt":"${new Date().toISOString()}","notify":false}'`,
         );
+        if (session.httpApi) {
+          log(
+            `HTTP API (serverless.yml's httpApi, with its authorizer) at ${session.httpApi.url}, for the origin ${session.httpApi.allowedOrigins.join(", ")}:`,
+          );
+          log(
+            `  curl -H "Authorization: Bearer $(kjp access-token --sub usr_DEV00001 --account acc_DEMO0001)" ${session.httpApi.url}/accounts/acc_DEMO0001/pipeline`,
+          );
+        }
         log("Press Ctrl-C to stop.");
         const keepAlive = setInterval(() => undefined, 1 << 30);
         try {

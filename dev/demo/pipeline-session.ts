@@ -27,6 +27,8 @@ import { readShardTips } from "../../lib/kinesis/shard-tips.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
 import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";
 import { optionalSetting } from "../../lib/config/env.js";
+import { createHttpApiKeys, withTrustedIssuer } from "../http/http-api-keys.js";
+import { startHttpApiSession, type HttpApiSession } from "../http/http-api-session.js";
 
 import { LOCAL_AUDIENCE } from "../local/stack-env-vars.js";
 
@@ -47,6 +49,13 @@ export interface PipelineSessionOptions {
   /** Echo the consumer's log lines to stdout (kjp dev). */
   echoLogs?: boolean;
   log?: (line: string) => void;
+  /**
+   * Serve serverless.yml's HTTP API too (default true): on `httpPort` (default 0, a free port), trusting
+   * access tokens from `accessIssuers` (default: the demo's Rails issuer).
+   */
+  http?: boolean;
+  httpPort?: number;
+  accessIssuers?: string;
 }
 
 export interface PipelineSession {
@@ -59,6 +68,8 @@ export interface PipelineSession {
   exports: Record<string, string>;
   envFile: string;
   runner: EventSourceMappingRunner;
+  /** The local HTTP API (absent with `http: false`). */
+  httpApi?: HttpApiSession;
   /** The consumer's own counts (its EMF metrics), summed over invocations. */
   consumer: ConsumerTally;
   startMs: number;
@@ -157,7 +168,9 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   // shutdown grace period.
   const dynamodb = dynamoDbClient();
   const clients = { kinesis: kinesisClient(), sqs: sqsClient(), s3: s3Client(), logs: logsClient() };
+  let stopHttp = async () => undefined as void;
   const cleanup = async () => {
+    await stopHttp();
     dynamodb.destroy();
     for (const c of Object.values(clients)) c.destroy();
     rmSync(stateDir, { recursive: true, force: true });
@@ -166,6 +179,9 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   try {
     const audience = optionalSetting(process.env, "KJP_AUDIENCE") ?? DEFAULT_AUDIENCE;
     const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience);
+    // The HTTP API signs the notes browsers post with its own key: the consumer trusts it as one more producer.
+    const httpKeys = await createHttpApiKeys(keys.dir);
+    keys.issuersEnv = withTrustedIssuer(keys.issuersEnv, httpKeys.trustEntry);
     const consumerEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...resources.env,
@@ -209,6 +225,25 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
         if (tip) await checkpoints.commit(shardId, { sequenceNumber: tip });
     }
     await runner.start();
+    let httpApi: HttpApiSession | undefined;
+    if (options.http !== false) {
+      httpApi = await startHttpApiSession({
+        stage,
+        env: consumerEnv,
+        keys: httpKeys,
+        accessIssuers:
+          options.accessIssuers ??
+          JSON.stringify(
+            (JSON.parse(keys.issuersEnv) as { issuer: string }[]).filter(
+              (i) => i.issuer === DEMO_ISSUERS.crm,
+            ),
+          ),
+        dynamodb,
+        kinesis: clients.kinesis,
+        port: options.httpPort ?? 0,
+      });
+      stopHttp = () => httpApi!.stop();
+    }
 
     // The consumer now reading the stack trusts the demo keys: the env file signs as the demo's CRM.
     stackEnv.setProducer(
@@ -219,7 +254,10 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       },
       audience,
     );
-    const exports = stackEnv.vars();
+    const exports = {
+      ...stackEnv.vars(),
+      ...(httpApi ? { KJP_HTTP_API_URL: httpApi.url, KJP_HTTP_AUDIENCE: httpApi.audience } : {}),
+    };
     let stopped: Promise<void> | undefined;
     return {
       reused,
@@ -229,6 +267,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       exports,
       envFile: stackEnv.path,
       runner,
+      ...(httpApi ? { httpApi } : {}),
       consumer,
       startMs: Date.now() - started,
       stop: () =>

@@ -8,6 +8,7 @@ import { createProgress } from "./progress.js";
 import { publishWorkload } from "./publish-workload.js";
 import { reconcile, type DemoSummary } from "./reconcile.js";
 import { formatSummary } from "./summary-table.js";
+import { exerciseHttpApi } from "./http-check.js";
 import { planWorkload } from "./workload.js";
 import type { ConsumerTally } from "./observed-metrics.js";
 
@@ -178,6 +179,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         `consumer caught up ${drainMs} ms later (${runner.stats.invocations} invocations, ${runner.stats.retries} retries)`,
     );
     for (const line of formatSummary(summary)) log(line);
+    // The summary is the workload's: the HTTP check's note is counted by the consumer after this.
+    const workloadTally = { ...consumer };
+    let httpOk = true;
+    if (session.httpApi) {
+      log("");
+      const http = await signals.race(
+        exerciseHttpApi({
+          url: session.httpApi.url,
+          audience: session.httpApi.audience,
+          keysDir: session.keys.dir,
+          origin: session.httpApi.allowedOrigins[0] ?? "http://localhost:3000",
+          log,
+        }),
+      );
+      httpOk = http.ok;
+    }
 
     if (options.keep) {
       log("");
@@ -198,9 +215,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (!session.reused) log(`Stack stopped in ${Date.now() - stopping} ms.`);
     return {
       summary,
-      exitCode: summary.reconciled ? 0 : 1,
+      exitCode: summary.reconciled && httpOk ? 0 : 1,
       reusedStack: session.reused,
-      consumer: { ...consumer },
+      consumer: workloadTally,
       runner: {
         invocations: runner.stats.invocations,
         retries: runner.stats.retries,

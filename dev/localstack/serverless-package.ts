@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createZip } from "../packaging/zip.js";
+import { loadServiceDefinition } from "../service-definition/service-definition.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 
 const run = promisify(execFile);
@@ -32,7 +33,10 @@ export async function packageStage(
   const stub = createZip([
     { path: "handlers/stub.mjs", data: Buffer.from("export const handler = async () => {};\n") },
   ]);
-  for (const fn of ["consumer", "replay"]) writeFileSync(join(dir, `.build/lambda/${fn}.zip`), stub);
+  // Every function serverless.yml declares, so a new function cannot break this check.
+  for (const fn of loadServiceDefinition({ path: join(root, "serverless.yml") }).functions) {
+    writeFileSync(join(dir, `.build/lambda/${fn.key}.zip`), stub);
+  }
   const out = join(dir, "out");
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

@@ -57,6 +57,16 @@ describe("loadServiceDefinition (the project's serverless.yml)", () => {
         "/aws/lambda/kinesis-jwt-pipeline-local-replay",
         ".build/lambda/replay.zip",
       ],
+      ...[
+        ["authorizer", "authorizer"],
+        ["accountPipeline", "account-pipeline"],
+        ["postNote", "post-note"],
+      ].map(([key, file]) => [
+        key,
+        `handlers/${file}.handler`,
+        `/aws/lambda/kinesis-jwt-pipeline-local-${key}`,
+        `.build/lambda/${key}.zip`,
+      ]),
     ]);
   });
 

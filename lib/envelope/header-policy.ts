@@ -11,14 +11,27 @@ export const FORBIDDEN_HEADER_MEMBERS = ["crit", "jku", "x5u", "x5c", "jwk", "b6
 export type HeaderCheck = { ok: true; header: EnvelopeHeader } | { ok: false; detail: string };
 
 export function checkHeader(header: Record<string, unknown>, allowed: ReadonlySet<Algorithm>): HeaderCheck {
+  const check = checkHeaderOfType(header, allowed, TOKEN_TYP);
+  return check.ok ? { ok: true, header: { ...check.header, typ: TOKEN_TYP } } : check;
+}
+
+export type TypedHeaderCheck =
+  { ok: true; header: { alg: Algorithm; kid: string; typ: string } } | { ok: false; detail: string };
+
+/** The header rules for a token whose `typ` must be `expectedTyp` (queue messages and access tokens alike). */
+export function checkHeaderOfType(
+  header: Record<string, unknown>,
+  allowed: ReadonlySet<Algorithm>,
+  expectedTyp: string,
+): TypedHeaderCheck {
   const { typ, alg, kid } = header;
-  if (typ !== TOKEN_TYP) {
+  if (typ !== expectedTyp) {
     return {
       ok: false,
       detail:
         typ === undefined
-          ? `typ is missing (must be "${TOKEN_TYP}")`
-          : `typ ${show(typ)} is not "${TOKEN_TYP}"`,
+          ? `typ is missing (must be "${expectedTyp}")`
+          : `typ ${show(typ)} is not "${expectedTyp}"`,
     };
   }
   if (typeof alg !== "string" || !allowed.has(alg as Algorithm)) {
@@ -34,5 +47,5 @@ export function checkHeader(header: Record<string, unknown>, allowed: ReadonlySe
     if (Object.hasOwn(header, member))
       return { ok: false, detail: `header member "${member}" is not accepted` };
   }
-  return { ok: true, header: { alg: alg as Algorithm, kid, typ: TOKEN_TYP } };
+  return { ok: true, header: { alg: alg as Algorithm, kid, typ: expectedTyp } };
 }

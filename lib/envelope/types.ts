@@ -6,6 +6,12 @@ export type Algorithm = "ES256" | "EdDSA" | "HS256";
 /** The explicit type every token carries in its protected header (RFC 8725 §3.11). */
 export const TOKEN_TYP = "kjp+jwt";
 
+/**
+ * The explicit type of a browser access token (docs/contract.md, "Access tokens"). Distinct from TOKEN_TYP so a
+ * queue message can never be presented as an access token, nor an access token put on the stream.
+ */
+export const ACCESS_TOKEN_TYP = "kjp-access+jwt";
+
 /** The protected header of a verified token. */
 export interface EnvelopeHeader {
   alg: Algorithm;

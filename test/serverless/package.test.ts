@@ -31,7 +31,8 @@ async function packageStage(stage: string, extra: string[] = []): Promise<Templa
   const stub = createZip([
     { path: "handlers/stub.mjs", data: Buffer.from("export const handler = async () => {};\n") },
   ]);
-  for (const fn of ["consumer", "replay"]) writeFileSync(join(dir, `.build/lambda/${fn}.zip`), stub);
+  for (const fn of ["consumer", "replay", "authorizer", "accountPipeline", "postNote"])
+    writeFileSync(join(dir, `.build/lambda/${fn}.zip`), stub);
   const out = join(dir, "out");
   // No credentials, no AWS config, a scratch HOME: proves packaging is offline.
   const env: NodeJS.ProcessEnv = {
@@ -137,6 +138,7 @@ describe("serverless package: event source mapping", () => {
     });
     expect(JSON.parse(String(vars.KJP_ISSUERS))).toEqual([
       { issuer: "crm-rails", keys: "ssm:/kjp/dev/jwks" },
+      { issuer: "crm-http-api", keys: "ssm:/kjp/dev/http-jwks" },
     ]);
     const rules = ofType(dev, "AWS::Events::Rule").map(([, r]) => r.Properties);
     expect(rules).toEqual([
@@ -188,7 +190,7 @@ describe("serverless package: least-privilege IAM", () => {
         expect(text).not.toBe('"*"');
         // Wildcards only as a suffix inside one named resource: log streams of one group, objects of one bucket.
         for (const star of text.matchAll(/[^"]*\*/g))
-          expect(star[0]).toMatch(/(log-group:\/aws\/lambda\/[a-z0-9-]+:\*|\.Arn\}\/\*)$/);
+          expect(star[0]).toMatch(/(log-group:\/aws\/lambda\/[A-Za-z0-9-]+:\*|\.Arn\}\/\*)$/);
       }
     }
   });
@@ -227,7 +229,11 @@ describe("serverless package: least-privilege IAM", () => {
     });
     expect(byId.KeySet).toMatchObject({
       Action: "ssm:GetParameter",
-      Resource: { "Fn::Sub": expect.stringMatching(/:parameter\/kjp\/dev\/jwks$/) },
+      // The Rails app's key set and the HTTP API's (it signs the notes browsers post).
+      Resource: [
+        { "Fn::Sub": expect.stringMatching(/:parameter\/kjp\/dev\/jwks$/) },
+        { "Fn::Sub": expect.stringMatching(/:parameter\/kjp\/dev\/http-jwks$/) },
+      ],
     });
     expect(actions(byId.Logs!)).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
     const all = statements(dev, "ConsumerRole").flatMap(actions);
@@ -305,5 +311,29 @@ describe("serverless package: alarms and data protection", () => {
       KeyId: "alias/aws/kinesis",
     });
     expect(resource(dev, "OnFailureQueue").Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it("serves the HTTP path: a cached request authorizer on every route, CORS for the Rails origin only", () => {
+    const authorizer = resource(dev, "HttpApiAuthorizerAccessToken").Properties;
+    expect(authorizer).toMatchObject({
+      AuthorizerType: "REQUEST",
+      IdentitySource: ["$request.header.Authorization"],
+      AuthorizerResultTtlInSeconds: 300,
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: "2.0",
+    });
+    const routes = ofType(dev, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(["GET /accounts/{id}/pipeline", "POST /notes"]);
+    for (const r of routes) expect(r).toMatchObject({ AuthorizationType: "CUSTOM" });
+    expect(resource(dev, "HttpApi").Properties.CorsConfiguration).toMatchObject({
+      AllowOrigins: ["https://crm.example.com"],
+      AllowMethods: ["GET", "POST"],
+    });
+    // Least privilege: the read route only queries projections; the note route only puts to the stream.
+    expect(statements(dev, "AccountPipelineRole").map((s) => s.Action)).toEqual([
+      "dynamodb:Query",
+      expect.anything(),
+    ]);
+    expect(statements(dev, "PostNoteRole")[0]!.Action).toBe("kinesis:PutRecords");
   });
 });

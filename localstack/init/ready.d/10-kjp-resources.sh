@@ -54,7 +54,7 @@ rm -f "$ATTRS"
 exists awslocal s3api head-bucket --bucket "$P-onfailure-$ACCOUNT" || awslocal s3 mb "s3://$P-onfailure-$ACCOUNT"
 
 # The functions' log groups (Lambda would create them; the local runner ships logs there).
-for fn in consumer replay; do
+for fn in consumer replay authorizer accountPipeline postNote; do
   exists awslocal logs create-log-group --log-group-name "/aws/lambda/$P-$fn" || true
 done
 

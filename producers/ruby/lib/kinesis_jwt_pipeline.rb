@@ -9,6 +9,8 @@ require "kinesis_jwt_pipeline/uuid_v7"
 require "kinesis_jwt_pipeline/message"
 require "kinesis_jwt_pipeline/schema_validator"
 require "kinesis_jwt_pipeline/envelope"
+require "kinesis_jwt_pipeline/access_token"
+require "kinesis_jwt_pipeline/access_token_helper"
 require "kinesis_jwt_pipeline/lifecycle"
 require "kinesis_jwt_pipeline/backoff"
 require "kinesis_jwt_pipeline/instrumentation"
@@ -94,6 +96,22 @@ module KinesisJwtPipeline
 
     def unsubscribe(handle)
       @events.unsubscribe(handle)
+    end
+
+    # A short-lived browser access token for the HTTP API (typ kjp-access+jwt, aud c.access_audience), signed
+    # with the configured key: KinesisJwtPipeline.access_token(sub: user.id, account: account.id,
+    # scopes: %w[pipeline:read notes:write]). Lifetime c.access_ttl (default 300 s, at most 3600).
+    def access_token(sub:, account:, scopes:, ttl: nil, now: Time.now.to_i)
+      config = configuration
+      raise ConfigurationError.new("not configured", hint: "call KinesisJwtPipeline.configure first") unless configured?
+
+      @access_tokens = nil if @access_tokens && @access_tokens_config != config
+      @access_tokens ||= begin
+        @access_tokens_config = config
+        AccessToken.new(issuer: config.issuer, audience: config.access_audience,
+                        signing_key: SigningKey.load(config.signing_key))
+      end
+      @access_tokens.issue(sub: sub, account: account, scopes: scopes, ttl: ttl || config.access_ttl, now: now)
     end
 
     # The public JWKS for the consumer: the signing key's public half, then c.additional_public_keys

@@ -115,6 +115,10 @@ describe("the demo (npm start)", () => {
     expect(result.reusedStack).toBe(true);
     expect(result.summary.differences).toEqual([]);
     expect(result.summary.reconciled).toBe(true);
+    // The HTTP path: a note posted through the local API, applied by the queue path; refusals shown.
+    expect(lines.join("\n")).toMatch(/POST \/notes: 202 .*applied by the queue path \d+ ms later/);
+    expect(lines.join("\n")).toMatch(/another account's pipeline: 403 forbidden_account/);
+    expect(lines.join("\n")).toMatch(/pipeline without a token: 401/);
     expect(result.exitCode).toBe(0);
     expect(result.summary.published).toBe(60);
     const rows = Object.fromEntries(result.summary.rows.map((r) => [r.outcome, r]));
@@ -202,11 +206,14 @@ describe("kjp dev", () => {
     const program = buildProgram([
       (p) => registerDev(p, { out: (t) => void (out += t), stopSignal: whileRunning }),
     ]);
-    await program.parseAsync(["node", "kjp", "dev", "--quiet", "--keys-dir", keysDir]);
+    await program.parseAsync(["node", "kjp", "dev", "--quiet", "--keys-dir", keysDir, "--http-port", "0"]);
 
     expect(ledgerStatus).toBe("done");
     expect(existsSync(envFilePrinted(out))).toBe(false);
     expect(out).toMatch(/Runner reading kinesis-jwt-pipeline-local-events/);
+    expect(out).toMatch(
+      /HTTP API \(serverless.yml's httpApi, with its authorizer\) at http:\/\/127\.0\.0\.1:\d+/,
+    );
     expect(out).toMatch(/Stopped\.\n$/);
   });
 });

@@ -13,7 +13,8 @@ module KinesisJwtPipeline
                   :max_queue, :max_queue_bytes, :when_full, :block_timeout, :linger,
                   :max_batch_records, :max_batch_bytes, :retry_deadline, :retry_base_delay, :retry_max_delay,
                   :journal_path, :probe_interval, :ttl, :validate_with, :ordering, :shutdown_timeout,
-                  :flush_at_exit, :additional_public_keys, :aggregate, :max_aggregate_bytes
+                  :flush_at_exit, :additional_public_keys, :aggregate, :max_aggregate_bytes,
+                  :access_audience, :access_ttl
 
     def initialize
       @max_queue = 10_000
@@ -39,6 +40,9 @@ module KinesisJwtPipeline
       # KPL aggregation (aggregation.rb): off until every consumer of the stream de-aggregates
       @aggregate = false
       @max_aggregate_bytes = Aggregation::DEFAULT_MAX_BYTES
+      # browser access tokens for the HTTP API (KinesisJwtPipeline.access_token): its own audience, minutes
+      @access_audience = nil
+      @access_ttl = AccessToken::DEFAULT_TTL
     end
 
     def validate!

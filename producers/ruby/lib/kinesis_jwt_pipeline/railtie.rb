@@ -9,6 +9,7 @@ module KinesisJwtPipeline
   #   not started here: each process starts its own on its first publish, so forked servers need no hook;
   # - shutdown: a flush-and-close where servers stop workers without running at_exit the usual way
   #   (Passenger, Sidekiq), on top of the at_exit close every process gets;
+  # - the access token helper (KinesisJwtPipeline::AccessTokenHelper) in controllers and views;
   # - the rake tasks.
   class Railtie < ::Rails::Railtie
     rake_tasks do
@@ -17,6 +18,11 @@ module KinesisJwtPipeline
 
     initializer "kinesis_jwt_pipeline.logger", after: :initialize_logger do
       KinesisJwtPipeline.log_to(::Rails.logger)
+    end
+
+    initializer "kinesis_jwt_pipeline.access_token_helper" do
+      ActiveSupport.on_load(:action_controller) { include KinesisJwtPipeline::AccessTokenHelper }
+      ActiveSupport.on_load(:action_view) { include KinesisJwtPipeline::AccessTokenHelper }
     end
 
     initializer "kinesis_jwt_pipeline.shutdown_hooks" do

@@ -12,6 +12,8 @@ KinesisJwtPipeline.configure do |c|
   c.issuer      = ENV.fetch("KJP_ISSUER", "crm-rails")
   c.audience    = ENV.fetch("KJP_AUDIENCE", "kjp-test")
   c.signing_key = ENV.fetch("KJP_SIGNING_KEY_PATH")
+  c.access_audience = ENV.fetch("KJP_HTTP_AUDIENCE", "kjp-test-http")
+  c.access_ttl = Integer(ENV["KJP_ACCESS_TTL"]) if ENV["KJP_ACCESS_TTL"] # the browser test watches a refresh
   unless ENV["KJP_APP_KINESIS_CLIENT"] == "aws"
     endpoint = ENV.fetch("AWS_ENDPOINT_URL_KINESIS")
     c.kinesis_client = -> { KinesisGate.new(KinesisJsonClient.new(endpoint: endpoint)) }
