@@ -6,6 +6,9 @@ import integration from "./jest.integration.config.js";
 /** @type {import('jest').Config} */
 export default {
   ...integration,
-  testMatch: ["<rootDir>/test/browser/**/*.test.ts"],
+  testMatch:
+    process.env.KJP_CANARY === "1"
+      ? ["<rootDir>/test/canary/browser.canary.ts"]
+      : ["<rootDir>/test/browser/**/*.test.ts"],
   testTimeout: 120_000,
 };
