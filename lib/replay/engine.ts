@@ -83,6 +83,8 @@ export function toReplayOutcome(outcome: RecordOutcome): ReplayOutcome {
       return { status: "failed", code: outcome.code, detail: outcome.detail };
     case "unfinished":
       return { status: "failed", code: "unfinished", detail: outcome.detail };
+    case "parked":
+      return { status: "parked", reason: outcome.reason };
   }
 }
 
@@ -173,7 +175,8 @@ export async function runReplay(
       }
       if (feed.length > 0) {
         const event: KinesisStreamEvent = { Records: feed.map(asEventRecord) };
-        const result = await deps.pipeline.process(event);
+        // A record of a parked key goes behind its park instead of ahead of it.
+        const result = await deps.pipeline.process(event, { parking: "append" });
         for (const report of result.reports) {
           const outcome = toReplayOutcome(report.outcome);
           const key = `${report.record.shardId}:${report.record.sequenceNumber}`;

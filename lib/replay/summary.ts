@@ -8,6 +8,7 @@ export function emptySummary(dryRun: boolean): ReplaySummary {
     replayed: 0,
     processed: 0,
     duplicates: 0,
+    parked: 0,
     rejected: {},
     failed: {},
     unrecoverable: [],
@@ -25,6 +26,9 @@ export function countOutcome(summary: ReplaySummary, outcome: ReplayOutcome): vo
       break;
     case "duplicate":
       summary.duplicates++;
+      break;
+    case "parked":
+      summary.parked++;
       break;
     case "rejected":
       summary.rejected[outcome.reason] = (summary.rejected[outcome.reason] ?? 0) + 1;
@@ -61,6 +65,7 @@ export function summaryRows(summary: ReplaySummary): Array<[string, string]> {
     [summary.dryRun ? "would process" : "processed", String(summary.processed)],
     ["duplicates skipped", String(summary.duplicates)],
   ];
+  if (summary.parked > 0) rows.push(["parked behind their key", String(summary.parked)]);
   const rejected = Object.entries(summary.rejected).sort();
   rows.push([summary.dryRun ? "would be rejected" : "still rejected", String(total(summary.rejected))]);
   for (const [reason, n] of rejected) rows.push([`  ${reason}`, String(n)]);
@@ -91,6 +96,7 @@ export function mergeSummary(a: ReplaySummary, b: ReplaySummary): ReplaySummary 
   a.replayed += b.replayed;
   a.processed += b.processed;
   a.duplicates += b.duplicates;
+  a.parked += b.parked;
   add(a.rejected, b.rejected);
   add(a.failed, b.failed);
   a.unrecoverable.push(...b.unrecoverable);
