@@ -12,6 +12,7 @@ import { optionalSetting, parseDuration } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
 import { formatSummaryTable, nothingLeftFailed } from "../../lib/replay/summary.js";
+import { drainParkedKeys, type ParkedDrainResult } from "../../lib/replay/parked-drain.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
 import type { ReplayCandidate, ReplayFilters, ReplayProgress } from "../../lib/replay/types.js";
 
@@ -27,7 +28,8 @@ export interface ReplayCommandDeps {
 }
 
 interface ReplayOpts {
-  from: "ledger" | "onfailure" | "cloudwatch";
+  from: "ledger" | "onfailure" | "cloudwatch" | "parked";
+  key: string[];
   queueUrl?: string;
   bucket?: string;
   prefix?: string;
@@ -95,8 +97,14 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
     )
     .addOption(
       new Option("--from <source>", "where the failures were captured")
-        .choices(["ledger", "onfailure", "cloudwatch"])
+        .choices(["ledger", "onfailure", "cloudwatch", "parked"])
         .makeOptionMandatory(),
+    )
+    .option(
+      "--key <keys>",
+      "parked: only these partition keys (comma-separated, repeatable; default every parked key)",
+      collect,
+      [],
     )
     .option("--queue-url <url>", "onfailure: the on-failure SQS queue (default KJP_ONFAILURE_QUEUE_URL)")
     .option(
@@ -171,6 +179,21 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         const engineDeps = (
           deps.engineDeps ?? ((e, d, h) => replayEngineDepsFromEnv(e, d, { horizonSec: h }))
         )(env, dynamodb, horizonSec);
+        if (opts.from === "parked") {
+          const drained = await drainParkedKeys(engineDeps, {
+            dryRun: opts.dryRun,
+            ...(opts.key.length ? { keys: opts.key } : {}),
+          });
+          printParkedDrain(drained, opts, horizonSec, out, err);
+          // Done (0) when every key was released; 1 when a key stays held by a record that still fails.
+          process.exitCode =
+            !opts.dryRun && drained.keys.some((k) => k.state === "held")
+              ? 1
+              : nothingLeftFailed(drained.summary)
+                ? 0
+                : 1;
+          return;
+        }
         const stream = streamName ? { kinesis, streamName } : undefined;
         let source: AsyncIterable<ReplayCandidate>;
         if (opts.from === "ledger") {
@@ -272,4 +295,30 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         for (const c of [dynamodb, kinesis, sqs, s3, logs]) c.destroy();
       }
     });
+}
+
+function printParkedDrain(
+  result: ParkedDrainResult,
+  opts: ReplayOpts,
+  horizonSec: number,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): void {
+  if (opts.json) {
+    out(`${JSON.stringify({ summary: result.summary, keys: result.keys })}\n`);
+    return;
+  }
+  out(
+    `kjp replay --from parked${opts.dryRun ? " (dry run: nothing written)" : ""}, horizon ${horizonSec} s\n`,
+  );
+  out(formatSummaryTable(result.summary));
+  if (result.keys.length === 0) out("no parked keys\n");
+  for (const k of result.keys) {
+    const why =
+      k.stoppedAt && k.stoppedAt.outcome.status === "failed"
+        ? `: record ${k.stoppedAt.sequenceNumber} failed again (${k.stoppedAt.outcome.code}: ${k.stoppedAt.outcome.detail})`
+        : "";
+    const line = `key ${JSON.stringify(k.partitionKey)}: ${k.state}, ${k.drained} drained, ${k.remaining} still parked${why}\n`;
+    (k.state === "held" && !opts.dryRun ? err : out)(line);
+  }
 }

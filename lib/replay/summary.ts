@@ -51,9 +51,13 @@ export function addUnrecoverable(summary: ReplaySummary, candidate: ReplayCandid
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-/** Nothing left failed: no record still rejected or failing, no range unrecoverable. */
+/**
+ * Nothing left failed: no record still failing, no range unrecoverable. Records rejected for a permanent
+ * reason are done (kept in the ledger with their reason, never retried), so they do not count: exit 0 means
+ * "done", exit 1 "something still fails or cannot be recovered".
+ */
 export function nothingLeftFailed(summary: ReplaySummary): boolean {
-  return total(summary.rejected) === 0 && total(summary.failed) === 0 && summary.unrecoverable.length === 0;
+  return total(summary.failed) === 0 && summary.unrecoverable.length === 0;
 }
 
 /** The closing table of `kjp replay` (and the replay function's log line), one row per figure. */
