@@ -49,7 +49,8 @@ export async function parkCheckPhase(
   deps: PipelineDeps,
   mode: ParkingMode,
 ): Promise<boolean> {
-  if (state.settings.prefetch || mode === "drain" || state.records.length === 0) return true;
+  const off = state.settings.parkAfterAttempts === 0; // parking off: no parks to respect
+  if (state.settings.prefetch || off || mode === "drain" || state.records.length === 0) return true;
   try {
     const found = await prefetchMarkers(
       deps.dynamodb,
