@@ -16,6 +16,7 @@ import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
 import { fromAttributeMap } from "../../lib/ledger/attribute-values.js";
 import { findByJti, type LedgerEntry } from "../../lib/ledger/inspect.js";
 import { recordLedgerKey } from "../../lib/ledger/ledger-keys.js";
+import { positionOf, readParkMarker } from "../../lib/ledger/park-items.js";
 import { readRange } from "../../lib/replay/range-reader.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { isSequenceNumber } from "../../lib/kinesis/sequence.js";
@@ -190,6 +191,24 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
           ...(at ? { position: `${at.shardId}:${at.sequenceNumber}` } : {}),
           ledger: history(items),
         };
+        // Whether the record's partition key is parked (its later records wait behind the park).
+        const partitionKey = items.find((i) => typeof i.partitionKey === "string")?.partitionKey as
+          string | undefined;
+        if (partitionKey !== undefined) {
+          const marker = await readParkMarker(dynamodb, table, partitionKey);
+          report.park = marker
+            ? {
+                partitionKey,
+                parked: true,
+                since: marker.parkedAt,
+                records: marker.positions.length,
+                ...(marker.reason ? { reason: marker.reason } : {}),
+                ...(at
+                  ? { thisRecord: marker.positions.includes(positionOf(at.shardId, at.sequenceNumber)) }
+                  : {}),
+              }
+            : { partitionKey, parked: false };
+        }
         if (token) {
           const view: TokenView = viewToken(token);
           report.tokenFrom = tokenFrom;
@@ -240,6 +259,15 @@ function humanReport(report: Record<string, unknown>): string {
   if (report.verification) section("verification with the current key set", report.verification);
   if (report.verificationWithReplayHorizon)
     section("verification with the replay horizon", report.verificationWithReplayHorizon);
+  const park = report.park as
+    | { partitionKey: string; parked: boolean; since?: string; records?: number; thisRecord?: boolean }
+    | undefined;
+  if (park)
+    lines.push(
+      park.parked
+        ? `partition key ${JSON.stringify(park.partitionKey)}: PARKED since ${park.since}, ${park.records} record(s) held${park.thisRecord ? " (this one among them)" : ""}; drain with kjp replay --from parked --key ${JSON.stringify(park.partitionKey)}`
+        : `partition key ${JSON.stringify(park.partitionKey)}: not parked`,
+    );
   const ledger = report.ledger as unknown[];
   if (ledger.length === 0) lines.push("ledger: nothing recorded");
   else section("ledger history", ledger);

@@ -25,7 +25,7 @@ export interface ClientOptions {
   maxAttempts?: number;
 }
 
-function common(options: ClientOptions) {
+export function clientConfig(options: ClientOptions) {
   const requestTimeout = options.requestTimeoutMs ?? 10_000;
   return {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
@@ -52,10 +52,10 @@ function localCredentials(): { credentials?: { accessKeyId: string; secretAccess
   return { credentials: { accessKeyId: "local", secretAccessKey: "local" } };
 }
 
-export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(common(o));
-export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(common(o));
-export const sqsClient = (o: ClientOptions = {}) => new SQSClient(common(o));
-export const s3Client = (o: ClientOptions = {}) => new S3Client({ ...common(o), forcePathStyle: true });
-export const logsClient = (o: ClientOptions = {}) => new CloudWatchLogsClient(common(o));
-export const ssmClient = (o: ClientOptions = {}) => new SSMClient(common(o));
-export const secretsClient = (o: ClientOptions = {}) => new SecretsManagerClient(common(o));
+export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientConfig(o));
+export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientConfig(o));
+export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientConfig(o));
+export const s3Client = (o: ClientOptions = {}) => new S3Client({ ...clientConfig(o), forcePathStyle: true });
+export const logsClient = (o: ClientOptions = {}) => new CloudWatchLogsClient(clientConfig(o));
+export const ssmClient = (o: ClientOptions = {}) => new SSMClient(clientConfig(o));
+export const secretsClient = (o: ClientOptions = {}) => new SecretsManagerClient(clientConfig(o));
