@@ -7,7 +7,7 @@ import { cloudWatchSource } from "../../lib/replay/cloudwatch-source.js";
 import { runReplay, type ReplayEngineDeps, type ReplayResult } from "../../lib/replay/engine.js";
 import { ledgerSource } from "../../lib/replay/ledger-source.js";
 import { onFailureS3Source } from "../../lib/replay/onfailure-s3-source.js";
-import { onFailureSqsSource } from "../../lib/replay/onfailure-sqs-source.js";
+import { DRY_RUN_MIN_VISIBILITY_SEC, onFailureSqsSource } from "../../lib/replay/onfailure-sqs-source.js";
 import { optionalSetting, parseDuration } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
@@ -223,7 +223,12 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
               sqs,
               kinesis,
               queueUrl,
-              visibilityTimeoutSec: visibility,
+              // A dry run hides what it received long enough to receive every queued batch once (a short
+              // timeout would hand the same messages back and stop the count early), then shows them again.
+              visibilityTimeoutSec: opts.dryRun
+                ? Math.max(visibility, DRY_RUN_MIN_VISIBILITY_SEC)
+                : visibility,
+              releaseWhenDone: opts.dryRun,
               ...(opts.stream ? { streamName: opts.stream } : {}),
               ...(limit ? { limit } : {}),
             });
