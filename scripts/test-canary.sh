@@ -12,7 +12,9 @@ results=.kjp/canary-results
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-KJP_CANARY=1 KJP_TEST_RESULTS=$results bash scripts/test-all.sh --only "$(IFS=,; echo "${runners[*]}")" 2>&1 | tee "$log"
+# Shown with a prefix: the planted run's closing line must not be read as the closing line of a real run.
+KJP_CANARY=1 KJP_TEST_RESULTS=$results bash scripts/test-all.sh --only "$(IFS=,; echo "${runners[*]}")" 2>&1 |
+  tee "$log" | sed 's/^/canary | /'
 code=${PIPESTATUS[0]}
 
 problems=()

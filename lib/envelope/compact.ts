@@ -1,4 +1,5 @@
 import { jsonDepthExceeds } from "./json-depth.js";
+import { hasDuplicateMembers } from "./json-members.js";
 import { MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_JSON_DEPTH } from "./limits.js";
 
 /** A JWS Compact Serialization split and decoded, before any trust decision. */
@@ -15,7 +16,8 @@ export type DecodeResult =
   | { ok: true; token: DecodedToken }
   | {
       ok: false;
-      /** `header` only for a protected header above the size or depth limit, refused before it is parsed. */
+      /** `header` only for a protected header above the size or depth limit (refused before it is parsed) or
+       *  with a duplicate member name. */
       reason: "malformed" | "header";
       detail: string;
       header?: Record<string, unknown>;
@@ -85,12 +87,18 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
   }
   const header = decodeJsonObject(headerBytes);
   if (typeof header === "string") return malformed(`header ${header}`);
+  if (hasDuplicateMembers(headerBytes, header)) {
+    return { ok: false, reason: "header", detail: "header has a duplicate member name" };
+  }
   const payloadBytes = Buffer.from(p, "base64url");
   if (jsonDepthExceeds(payloadBytes, MAX_JSON_DEPTH)) {
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header);
   }
   const payload = decodeJsonObject(payloadBytes);
   if (typeof payload === "string") return malformed(`payload ${payload}`, header);
+  if (hasDuplicateMembers(payloadBytes, payload)) {
+    return malformed("payload has a duplicate member name", header);
+  }
 
   const shape = inspect(payload);
   if (shape.tooDeep)

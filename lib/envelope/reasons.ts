@@ -24,9 +24,9 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [...VERIFY_REASONS,
 /** One line per reason, for docs, `--help` and error hints. */
 export const REASON_DESCRIPTIONS: Record<RejectionReason, string> = {
   malformed:
-    "not a JWS Compact Serialization: wrong number of parts, bad base64url, header or payload not a JSON object",
+    "not a JWS Compact Serialization: wrong number of parts, bad base64url, header or payload not a JSON object, a payload member name twice",
   header:
-    "protected header refused: above 4096 bytes or nested deeper than 4, typ is not kjp+jwt, alg not allowed, kid missing, or crit/jku/x5u/x5c/jwk present",
+    "protected header refused: above 4096 bytes or nested deeper than 4, a member name twice, typ is not kjp+jwt, alg not allowed, kid missing, or crit/jku/x5u/x5c/jwk present",
   unknown_key: "no trusted key has this kid (or the kid belongs to another issuer or algorithm)",
   bad_signature: "the signature does not verify with the trusted key",
   claims:

@@ -11,6 +11,26 @@ module KinesisJwtPipeline
     FORBIDDEN_HEADERS = %w[crit jku x5u x5c jwk b64 zip].freeze
 
     MAX_JSON_DEPTH = 32
+    # The protected header's limits (docs/contract.md §3), checked before it is parsed.
+    MAX_HEADER_BYTES = 4096
+    MAX_HEADER_DEPTH = 4
+    MAX_KID_LENGTH = 256
+    # Claims are JSON numbers: beyond 2^53 − 1 they lose digits in every JavaScript reader.
+    MAX_SAFE_INTEGER = (2**53) - 1
+
+    # JSON objects that refuse a member name seen before: Ruby's parser (like JSON.parse in Node) would keep the
+    # last of two equal names silently. The contract rejects duplicates so every implementation reads a token
+    # the same way: `header` for the protected header, `malformed` for the payload.
+    class UniqueMembers < Hash
+      class Duplicate < StandardError; end
+
+      def []=(name, value)
+        raise Duplicate, "duplicate member name" if key?(name)
+
+        super
+      end
+    end
+    private_constant :UniqueMembers
 
     # issuers: {"crm-rails" => jwks, ...} (each key trusted for its issuer only), or jwks: + issuer: for one.
     # audience: the pipeline name. now is passed to #verify (Integer seconds).
@@ -44,12 +64,23 @@ module KinesisJwtPipeline
       parts = token.split(".", -1)
       fail!("malformed", "expected 3 parts, got #{parts.size}") unless parts.size == 3
       fail!("malformed", "not base64url") unless parts.all? { |p| p.match?(/\A[A-Za-z0-9_-]*\z/) }
-      header = JSON.parse(decode(parts[0]), max_nesting: MAX_JSON_DEPTH)
-      claims = JSON.parse(decode(parts[1]), max_nesting: MAX_JSON_DEPTH)
+      header_text = decode(parts[0])
+      fail!("header", "header is above the #{MAX_HEADER_BYTES}-byte limit") if header_text.bytesize > MAX_HEADER_BYTES
+      header = parse_json(header_text, "header", "header", MAX_HEADER_DEPTH)
+      claims = parse_json(decode(parts[1]), "malformed", "payload", MAX_JSON_DEPTH)
       fail!("malformed", "header or payload is not a JSON object") unless header.is_a?(Hash) && claims.is_a?(Hash)
       [header, claims, "#{parts[0]}.#{parts[1]}", decode(parts[2])]
     rescue JSON::ParserError, ArgumentError => e
       fail!("malformed", e.message)
+    end
+
+    # A header too deep or with a duplicate member is refused as `header`, a payload as `malformed`.
+    def parse_json(text, refusal, what, max_depth)
+      JSON.parse(text, max_nesting: max_depth, object_class: UniqueMembers)
+    rescue UniqueMembers::Duplicate
+      fail!(refusal, "#{what} has a duplicate member name")
+    rescue JSON::NestingError
+      fail!(refusal, "#{what} is nested deeper than #{max_depth} levels")
     end
 
     def decode(part)
@@ -59,7 +90,7 @@ module KinesisJwtPipeline
     def check_header(header)
       fail!("header", "typ must be kjp+jwt") unless header["typ"] == Envelope::TYP
       fail!("header", "alg #{header['alg'].inspect} not allowed") unless %w[ES256 EdDSA].include?(header["alg"])
-      fail!("header", "kid missing") unless header["kid"].is_a?(String) && !header["kid"].empty?
+      fail!("header", "kid is missing or not a string of 1-#{MAX_KID_LENGTH} characters") unless header["kid"].is_a?(String) && header["kid"].length.between?(1, MAX_KID_LENGTH)
       bad = FORBIDDEN_HEADERS & header.keys
       fail!("header", "header members not allowed: #{bad.join(', ')}") unless bad.empty?
     end
@@ -86,19 +117,23 @@ module KinesisJwtPipeline
       end
     end
 
+    def safe_integer?(value)
+      value.is_a?(Integer) && value.abs <= MAX_SAFE_INTEGER
+    end
+
     def check_claims(c, now)
       fail!("claims", "__proto__ claim not allowed") if c.key?("__proto__")
       auds = Array(c["aud"])
       fail!("claims", "aud must be a string or an array of strings") unless !auds.empty? && auds.all?(String)
       fail!("claims", "aud #{c['aud']} does not name #{@audience}") if @audience && !auds.include?(@audience)
-      %w[iat exp].each { |k| fail!("claims", "#{k} must be an integer NumericDate") unless c[k].is_a?(Integer) }
+      %w[iat exp].each { |k| fail!("claims", "#{k} must be an integer NumericDate") unless safe_integer?(c[k]) }
       fail!("claims", "iat is in the future") if c["iat"] > now + @tolerance
       fail!("claims", "nbf is in the future") if c["nbf"].is_a?(Numeric) && c["nbf"] > now + @tolerance
       fail!("claims", "exp before iat") if c["exp"] < c["iat"]
       fail!("claims", "lifetime above #{@max_lifetime}s") if @max_lifetime && c["exp"] - c["iat"] > @max_lifetime
       fail!("claims", "jti must be a string of 1-256 characters") unless c["jti"].is_a?(String) && c["jti"].length.between?(1, 256)
       fail!("claims", "type must be lowercase dotted") unless c["type"].is_a?(String) && Envelope::TYPE_FORMAT.match?(c["type"])
-      fail!("claims", "v must be a positive integer") unless c["v"].is_a?(Integer) && c["v"].positive?
+      fail!("claims", "v must be a positive integer") unless safe_integer?(c["v"]) && c["v"].positive?
       fail!("claims", "data must be an object") unless c["data"].is_a?(Hash)
       fail!("claims", "sub must be a string of 1-256 characters") if c.key?("sub") && !(c["sub"].is_a?(String) && c["sub"].length.between?(1, 256))
       fail!("expired", "exp #{c['exp']} is in the past (now #{now})") if c["exp"] + @tolerance < now
