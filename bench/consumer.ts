@@ -10,7 +10,8 @@
  * BENCH_REFERENCE_PARALLEL (true: Powertools' default parallel processing, which ignores per-key order),
  * BENCH_COMMIT_CONCURRENCY (transactions in flight, default 2),
  * AWS_ENDPOINT_URL_DYNAMODB (use a running DynamoDB instead of starting DynamoDB Local).
- * The last line is one JSON object with the headline figures.
+ * The last line is one JSON object with the headline figures; `ours_park_check_extra_requests_per_record` is
+ * what the park check (park markers riding on the dedupe prefetch) adds when no key is parked.
  */
 import { randomBytes } from "node:crypto";
 import {
