@@ -185,25 +185,36 @@ test("outage runbook: the shard waits while DynamoDB is down, outage-11 parks it
     n: 10,
   });
 
-  // 3. Cause fixed; drain.
-  state.broken = false;
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = new Command("kjp").exitOverride();
-  registerReplay(program, {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    env: { ...tables, KJP_LEDGER_TABLE: tables.ledgerTable, KJP_PROJECTIONS_TABLE: tables.projectionsTable },
-    isTTY: false,
-    engineDeps: () =>
-      createReplayEngineDeps({ verifier, horizonSec: 86_400, dynamodb, ...tables, processors }),
-  });
-  process.exitCode = undefined;
-  await program.parseAsync(["node", "kjp", "replay", "--from", "parked", "--key", outageAccount]);
-  expect({ code: process.exitCode, err: err.join("") }).toEqual({ code: 0, err: "" });
-  expect(out.join("")).toMatch(/unparked, 10 drained, 0 still parked/);
+  const drain = async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const program = new Command("kjp").exitOverride();
+    registerReplay(program, {
+      out: (t) => void out.push(t),
+      err: (t) => void err.push(t),
+      env: { KJP_LEDGER_TABLE: tables.ledgerTable, KJP_PROJECTIONS_TABLE: tables.projectionsTable },
+      isTTY: false,
+      engineDeps: () =>
+        createReplayEngineDeps({ verifier, horizonSec: 86_400, dynamodb, ...tables, processors }),
+    });
+    process.exitCode = undefined;
+    await program.parseAsync(["node", "kjp", "replay", "--from", "parked", "--key", outageAccount]);
+    return { code: process.exitCode, out: out.join(""), err: err.join("") };
+  };
 
-  // 4. Verify: every message once, in order; outage-11 applied before outage-12.
+  // 3. A drain before the cause is fixed: outage-11 fails again, the key stays held with all ten, exit 1.
+  const early = await drain();
+  expect(early.code).toBe(1);
+  expect(early.err).toMatch(/held, 0 drained, 10 still parked: record \d+ failed again \(processor_failed/);
+  expect((await readParkMarker(dynamodb, tables.ledgerTable, outageAccount))?.positions).toHaveLength(10);
+
+  // 4. Cause fixed; drain.
+  state.broken = false;
+  const fixed = await drain();
+  expect({ code: fixed.code, err: fixed.err }).toEqual({ code: 0, err: "" });
+  expect(fixed.out).toMatch(/unparked, 10 drained, 0 still parked/);
+
+  // 5. Verify: every message once, in order; outage-11 applied before outage-12.
   expect(await readParkMarker(dynamodb, tables.ledgerTable, outageAccount)).toBeUndefined();
   expect(await item(tables.projectionsTable, { pk: `account#${outageAccount}`, sk: "order" })).toMatchObject({
     last: 20,
