@@ -80,9 +80,11 @@ export function replayReport(result: ReplayResult): unknown {
 }
 
 /**
- * `kjp replay --from ledger|onfailure|cloudwatch`: replays captured failures through the consumer's pipeline
- * (same verification, the exp window widened only by the replay horizon; duplicates skipped through the
- * ledger). Exit 0 when nothing is left failed, 1 otherwise, 2 on a usage or configuration problem.
+ * `kjp replay --from parked|ledger|onfailure|cloudwatch`: drains parked keys (lib/replay/parked-drain.ts) or
+ * replays captured failures through the consumer's pipeline (same verification, the exp window widened only by
+ * the replay horizon; duplicates skipped through the ledger; a record of a parked key goes behind its park).
+ * Exit 0 when done (permanent rejections are done), 1 when something still fails, is unrecoverable or a key
+ * stays held, 2 on a usage or configuration problem.
  */
 export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
@@ -92,8 +94,9 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
   program
     .command("replay")
     .description(
-      "replay failed records through the consumer pipeline, from the ledger, the on-failure destination (SQS or S3) " +
-        "or the consumer's CloudWatch Logs; exit 0 when nothing is left failed, 1 otherwise, 2 on a usage error",
+      "drain parked partition keys in order (--from parked), or replay failed records through the consumer pipeline " +
+        "from the ledger, the on-failure destination (SQS or S3) or the consumer's CloudWatch Logs; exit 0 when done " +
+        "(records rejected for a permanent reason included), 1 when something still fails or is unrecoverable, 2 on a usage error",
     )
     .addOption(
       new Option("--from <source>", "where the failures were captured")
