@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
@@ -32,6 +32,11 @@ export interface PipelineSessionOptions {
    * Default: now on a reused stack (its stream holds other people's records), serverless.yml's otherwise.
    */
   startAtSeconds?: number;
+  /**
+   * Keep everything under this folder and resume from it (kjp dev): the emulators' data (stream records,
+   * tables), the runner's checkpoints and the keys. Without it a run is throw-away (the demo).
+   */
+  persistDir?: string;
   /** Echo the consumer's log lines to stdout (kjp dev). */
   echoLogs?: boolean;
   log?: (line: string) => void;
@@ -101,7 +106,12 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const stage = options.stage ?? "local";
   const log = options.log ?? ((line: string) => console.log(line));
   const reused = stackAlreadyRunning();
-  const startAtSeconds = options.startAtSeconds ?? (reused ? Date.now() / 1000 : undefined);
+  const persistDir = options.persistDir;
+  const checkpointsDir = persistDir ? join(persistDir, "checkpoints") : undefined;
+  // A persistent session that has checkpoints resumes from them, wherever the stack comes from.
+  const resuming =
+    checkpointsDir !== undefined && existsSync(checkpointsDir) && readdirSync(checkpointsDir).length > 0;
+  const startAtSeconds = options.startAtSeconds ?? (reused && !resuming ? Date.now() / 1000 : undefined);
   let stopStack: () => Promise<void>;
   let resources: CreatedResources;
   if (reused) {
@@ -115,7 +125,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
         "First run: installing moto (SQS, S3, CloudWatch Logs emulator) into .venv from PyPI; this takes a minute, once.",
       );
     log("Starting the local stack (kinesis-mock, DynamoDB Local, moto)...");
-    const dev = await startDevStack({ stage });
+    const dev = await startDevStack({ stage, ...(persistDir ? { dataDir: join(persistDir, "data") } : {}) });
     resources = dev.resources;
     stopStack = () => dev.stop();
     log(
@@ -125,7 +135,8 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     );
   }
 
-  const stateDir = mkdtempSync(join(tmpdir(), "kjp-runner-"));
+  const stateDir = checkpointsDir ?? mkdtempSync(join(tmpdir(), "kjp-runner-"));
+  if (checkpointsDir) mkdirSync(checkpointsDir, { recursive: true });
   // Our own clients, closed before the emulators stop: a kept-alive socket makes kinesis-mock wait out its
   // shutdown grace period.
   const dynamodb = dynamoDbClient();
@@ -133,12 +144,14 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const cleanup = async () => {
     dynamodb.destroy();
     for (const c of Object.values(clients)) c.destroy();
-    rmSync(stateDir, { recursive: true, force: true });
+    if (!checkpointsDir) rmSync(stateDir, { recursive: true, force: true });
     await stopStack();
   };
   try {
     const audience = optionalSetting(process.env, "KJP_AUDIENCE") ?? DEFAULT_AUDIENCE;
-    const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience);
+    const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience, {
+      reuse: persistDir !== undefined,
+    });
     const consumerEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...resources.env,
