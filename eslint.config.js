@@ -8,6 +8,7 @@ export default tseslint.config(
       "dist/",
       "coverage/",
       ".venv/",
+      ".venv-*/",
       ".kjp/",
       ".serverless/",
       ".build/",

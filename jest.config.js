@@ -18,6 +18,7 @@ export default {
     "/dist/",
     "<rootDir>/test/integration/",
     "<rootDir>/test/serverless/",
+    "<rootDir>/test/localstack/",
   ],
   setupFiles: ["<rootDir>/test/setup/quiet-sdk.cjs"],
   testTimeout: 20000,

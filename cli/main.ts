@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { KjpError } from "../lib/errors/kjp-error.js";
+import { EXIT_CONFIGURATION, reportError } from "./error-report.js";
 import { projectVersion } from "../lib/util/project-root.js";
 import { register as demo } from "./commands/demo.js";
 import { register as dev } from "./commands/dev.js";
@@ -16,7 +16,7 @@ import { register as status } from "./commands/status.js";
 import { register as verify } from "./commands/verify.js";
 
 /** Exit codes of every kjp command: 0 success/accepted, 1 the thing checked was refused, 2 usage or configuration. */
-export const EXIT_USAGE = 2;
+export const EXIT_USAGE = EXIT_CONFIGURATION;
 
 type Register = (program: Command) => void;
 
@@ -44,14 +44,9 @@ export async function run(
       // --help and --version end through here with exit code 0.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof KjpError) {
-      process.stderr.write(`kjp: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}\n`);
-      return error.retryable ? 1 : EXIT_USAGE;
-    }
-    process.stderr.write(
-      `kjp: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    return 1;
+    const report = reportError(error);
+    process.stderr.write(report.text);
+    return report.exitCode;
   }
 }
 

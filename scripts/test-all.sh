@@ -6,7 +6,7 @@
 # totals the tests of every suite (`N passed, N failed`; a failed non-test step counts as one failure) and the exit
 # status is non-zero whenever that line counts a failure.
 #
-#   --only a,b,...   run only these steps (prerequisites typecheck lint unit serverless integration ruby)
+#   --only a,b,...   run only these steps (prerequisites typecheck lint unit serverless integration localstack ruby)
 #   KJP_TEST_RESULTS=dir   where the reports go (default .kjp/test-results)
 #   KJP_CANARY=1     each runner runs only its planted failing test (test/canary/, producers/ruby/canary/):
 #                    see scripts/test-canary.sh, which checks that every failure is reported and counted.
@@ -68,7 +68,14 @@ step typecheck check npx tsc -p tsconfig.json --noEmit
 step lint check npm run --silent lint
 jest_suite unit
 jest_suite serverless -c jest.serverless.config.js
+# The same integration suite on LocalStack (host mode) runs beside the embedded one: both mostly wait on emulators.
+if wanted localstack; then
+  npm run --silent test:localstack -- --json-out "$(pwd)/$out/localstack.json" >"$out/localstack.log" 2>&1 &
+  localstack_pid=$!
+fi
 jest_suite integration -c jest.integration.config.js
+localstack() { wait "$localstack_pid"; local code=$?; cat "$out/localstack.log"; return "$code"; }
+step localstack jest localstack
 # pipefail inside: tee must not turn a failed minitest run into success.
 step ruby minitest bash -c 'set -o pipefail; bash producers/ruby/script/test 2>&1 | tee "$1"' ruby-suite "$out/ruby.txt"
 

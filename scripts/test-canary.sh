@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Self-check of the test plumbing (`npm run test:canary`, run by CI after `npm test`): plants one failing test in
-# each runner — unit Jest, integration Jest on the emulators, minitest — runs them through scripts/test-all.sh
+# each runner — unit Jest, integration Jest on the emulators and on LocalStack, minitest — runs them through scripts/test-all.sh
 # exactly as `npm test` does, and passes only if every runner reported its failure with a non-zero exit, the
 # run as a whole exited non-zero, and the closing line counted each planted test (one pass and one failure per
 # runner). If this goes red, `npm test` can report green while tests fail: fix that before trusting any run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-runners=(unit integration ruby)
+runners=(unit integration localstack ruby)
 results=.kjp/canary-results
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

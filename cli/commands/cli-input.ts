@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { JWK } from "jose";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
+import { wholeNumberSetting } from "../../lib/config/env.js";
+import { DEFAULT_MAX_LIFETIME_SEC } from "../../lib/envelope/limits.js";
 
 /** Parsing helpers shared by `kjp sign` and `kjp verify`; every problem is a usage error (exit code 2). */
 
@@ -50,4 +52,30 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString("latin1");
+}
+
+/**
+ * A token lifetime the consumer will accept: above its maximum (KJP_MAX_LIFETIME_S, default 8 days) the token
+ * would be rejected as `claims` on arrival, so signing it is refused here instead of failing later, silently.
+ */
+export function consumerAcceptedTtl(
+  ttlSeconds: number,
+  option: string,
+  text: string,
+  env: NodeJS.ProcessEnv,
+): number {
+  const max = wholeNumberSetting(
+    env,
+    "KJP_MAX_LIFETIME_S",
+    DEFAULT_MAX_LIFETIME_SEC,
+    0,
+    undefined,
+    "seconds",
+  );
+  if (ttlSeconds > max)
+    throw new ConfigurationError(
+      `${option} ${text} (${ttlSeconds} s) is longer than the consumer's maximum token lifetime of ${max} s: it would be rejected as \`claims\``,
+      `use ${option} ${Math.floor(max / 86_400) >= 1 ? `${Math.floor(max / 86_400)}d` : `${max}s`} or less (the consumer's limit is KJP_MAX_LIFETIME_S)`,
+    );
+  return ttlSeconds;
 }

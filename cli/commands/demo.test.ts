@@ -67,6 +67,16 @@ describe("kjp demo", () => {
     expect(io.exitCode).toBe(130);
   });
 
+  test("--stack picks what is started: embedded by default, localstack on request, nothing else", async () => {
+    expect((await kjpDemo([], async () => resultWith(true))).options?.stack).toBe("embedded");
+    expect((await kjpDemo(["--stack", "localstack"], async () => resultWith(true))).options?.stack).toBe(
+      "localstack",
+    );
+    await expect(kjpDemo(["--stack", "docker"], async () => resultWith(true))).rejects.toThrow(
+      /Allowed choices are embedded, localstack/,
+    );
+  });
+
   test("--messages must be a positive integer", async () => {
     await expect(kjpDemo(["--messages", "many"], async () => resultWith(true))).rejects.toThrow(
       /--messages "many" is not a positive integer/,

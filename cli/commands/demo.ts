@@ -6,7 +6,9 @@ import {
   type DemoOptions,
   type DemoResult,
 } from "../../dev/demo/run-demo.js";
+import type { StackKind } from "../../dev/localstack/as-stack.js";
 import { parsePositiveInt } from "./cli-input.js";
+import { stackOption } from "./dev.js";
 
 interface DemoCommandOptions {
   messages: string;
@@ -14,6 +16,7 @@ interface DemoCommandOptions {
   keep: boolean;
   json: boolean;
   keysDir?: string;
+  stack: StackKind;
 }
 
 export interface DemoCommandDeps {
@@ -60,6 +63,7 @@ export function register(program: Command, deps: Partial<DemoCommandDeps> = {}):
     .option("--keep", "leave the stack and runner up afterwards (Ctrl-C stops them)", false)
     .option("--json", "print the summary as JSON on stdout (progress and tables go to stderr)", false)
     .option("--keys-dir <dir>", "where the run's demo keys are written (default .kjp/demo)")
+    .addOption(stackOption())
     .action(async (opts: DemoCommandOptions) => {
       const messages = parsePositiveInt(opts.messages, "--messages");
       const accounts = parsePositiveInt(opts.accounts, "--accounts");
@@ -69,6 +73,7 @@ export function register(program: Command, deps: Partial<DemoCommandDeps> = {}):
           messages,
           accounts,
           keep: opts.keep,
+          stack: opts.stack,
           ...(opts.keysDir ? { keysDir: opts.keysDir } : {}),
           // With --json stdout carries only the document.
           log: (line) => (opts.json ? d.err : d.out)(`${line}\n`),

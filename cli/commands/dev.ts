@@ -1,12 +1,21 @@
 import { rmSync } from "node:fs";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import {
   startPipelineSession,
   type PipelineSession,
   type PipelineSessionOptions,
 } from "../../dev/demo/pipeline-session.js";
-import { shellQuote } from "../../dev/demo/pipeline-session.js";
 import { kjpDir } from "../../dev/local/project-paths.js";
+import type { StackKind } from "../../dev/localstack/as-stack.js";
+
+/** --stack: what `kjp dev` and `kjp demo` start when the environment points at no running stack. */
+export const stackOption = () =>
+  new Option(
+    "--stack <kind>",
+    "embedded (kinesis-mock, DynamoDB Local, moto) or localstack (LocalStack in host mode)",
+  )
+    .choices(["embedded", "localstack"])
+    .default("embedded");
 
 export interface DevCommandDeps {
   start: (options: PipelineSessionOptions) => Promise<PipelineSession>;
@@ -47,12 +56,13 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
     .description("run the local stack and the event source mapping runner with the consumer until Ctrl-C")
     .option("--quiet", "do not echo the consumer's log lines", false)
     .option("--keys-dir <dir>", "where the session's demo keys are written (default .kjp/dev)")
+    .addOption(stackOption())
     .option(
       "--fresh",
       "start from nothing: forget the stream, tables, checkpoints and keys kept in .kjp/dev by earlier runs",
       false,
     )
-    .action(async (opts: { quiet: boolean; keysDir?: string; fresh: boolean }) => {
+    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind; fresh: boolean }) => {
       const log = (line: string) => d.out(`${line}\n`);
       // Listen before starting: a Ctrl-C during start-up must still stop what was started.
       const stop = d.stopSignal();
@@ -64,15 +74,17 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
         log,
         echoLogs: !opts.quiet,
         keysDir: opts.keysDir ?? persistDir,
+        stack: opts.stack,
         persistDir,
       });
       try {
         log(
           `Runner reading ${session.runner.streamName} for ${session.runner.functionName} (log group ${session.runner.logGroupName}).`,
         );
-        log("Use the stack from another shell:");
-        for (const [k, v] of Object.entries(session.exports)) log(`  export ${k}=${shellQuote(v)}`);
-        log(`(or: source ${session.envFile})`);
+        log(`Use the stack from another shell:  source ${session.envFile}`);
+        log(
+          "  (every variable kjp reads: endpoints, tables, stream, queue, audience, issuers, signing key; removed on stop)",
+        );
         log(
           `Then e.g.: kjp publish --type note.added --v 1 --sub acc_DEMO0001 --data '{"noteId":"note_DEV00001","accountId":"acc_DEMO0001","authorId":"usr_DEV00001","body":"hello","mentions":[],"createdAt":"${new Date().toISOString()}","notify":false}'`,
         );

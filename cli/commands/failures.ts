@@ -6,12 +6,14 @@ import { listFailures, type LedgerEntry } from "../../lib/ledger/inspect.js";
 import { listParkedKeys } from "../../lib/ledger/park-items.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
 import { optionalSetting } from "../../lib/config/env.js";
+import { FAILURE_COLUMNS, failureRow, formatTable, withClippedRaw } from "./ledger-rows.js";
 
 export interface FailuresCommandDeps {
   out: (text: string) => void;
   client: () => DynamoDBClient;
   env: NodeJS.ProcessEnv;
   now: () => number;
+  setExitCode: (code: number) => void;
 }
 
 interface FailuresOpts {
@@ -25,40 +27,17 @@ interface FailuresOpts {
   json: boolean;
 }
 
-const COLUMNS = ["failedAt", "status", "reason", "type", "jti", "position"] as const;
-
-export function failureRow(item: LedgerEntry): Record<(typeof COLUMNS)[number], string> {
-  const s = (v: unknown) => (v === undefined || v === null ? "" : String(v));
-  return {
-    failedAt: s(item.failedAt),
-    status: s(item.failureStatus ?? item.status),
-    reason: s(item.reason),
-    type: s(item.type),
-    jti: s(item.jti),
-    position: item.shardId ? `${s(item.shardId)}:${s(item.sequenceNumber)}` : "",
-  };
-}
-
-/** Rows as an aligned text table (header first). */
-export function formatTable(rows: Array<Record<string, string>>, columns: readonly string[]): string {
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
-  return `${[line([...columns]), ...rows.map((r) => line(columns.map((c) => r[c] ?? "")))].join("\n")}\n`;
-}
-
 /**
  * `kjp failures`: rejected and failed ledger items (the sparse `failures` index), oldest first: time, status,
  * reason, type, jti and stream position, as a table or JSON lines. What `kjp replay --from ledger` would take.
+ * Exits 1 when it lists anything (something is still rejected or failed), 0 when the list is empty.
  */
 export function register(program: Command, deps: Partial<FailuresCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
   const env = deps.env ?? process.env;
   const client = deps.client ?? (() => dynamoDbClient());
   const now = deps.now ?? Date.now;
+  const setExitCode = deps.setExitCode ?? ((code: number) => void (process.exitCode = code));
   program
     .command("failures")
     .description(
@@ -108,13 +87,10 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
             out(
               `${JSON.stringify({ status: "parked", partitionKey: key.partitionKey, records: key.positions.length, parkedAt: key.parkedAt, reason: key.reason })}\n`,
             );
-          for (const item of kept)
-            out(
-              `${JSON.stringify(typeof item.raw === "string" ? { ...item, raw: `${item.raw.slice(0, 80)}…` } : item)}\n`,
-            );
+          for (const item of kept) out(`${JSON.stringify(withClippedRaw(item))}\n`);
         } else {
           if (opts.status !== "parked") {
-            out(formatTable(kept.map(failureRow), COLUMNS));
+            out(formatTable(kept.map(failureRow), FAILURE_COLUMNS));
             out(`${kept.length} failure(s)\n`);
           }
           if (parked.length > 0 || opts.status === "parked") {
@@ -132,6 +108,8 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
             out(`${parked.length} parked key(s): drain with kjp replay --from parked [--key K]\n`);
           }
         }
+        // As every runbook command: 0 nothing left to do, 1 something is still rejected or failed.
+        setExitCode(kept.length > 0 || parked.length > 0 ? 1 : 0);
       } finally {
         c.destroy();
       }

@@ -2,7 +2,8 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Command } from "commander";
 import { dynamoDbClient } from "../../lib/aws/clients.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { findByJti, listFailures } from "../../lib/ledger/inspect.js";
+import { findByJti, listFailures, type LedgerEntry } from "../../lib/ledger/inspect.js";
+import { formatTable, LEDGER_LIST_COLUMNS, failureRow, withClippedRaw } from "./ledger-rows.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
 export interface LedgerCommandDeps {
@@ -18,13 +19,12 @@ function tableName(option: string | undefined, env: NodeJS.ProcessEnv): string {
   return name;
 }
 
-/** The raw record is long; show it only on request. */
-const trim = (entry: Record<string, unknown>, raw: boolean) =>
-  raw || typeof entry.raw !== "string" ? entry : { ...entry, raw: `${entry.raw.slice(0, 80)}…` };
+/** The raw record is long; show it in full only on request. */
+const trim = (entry: LedgerEntry, raw: boolean) => (raw ? entry : withClippedRaw(entry));
 
 /**
- * `kjp ledger get JTI [--issuer ISS]` and `kjp ledger list --status rejected|failed [--since ISO]`: one JSON
- * object per line, for humans and jq. `get` exits 1 when nothing is found.
+ * `kjp ledger get JTI [--issuer ISS]` (one JSON object per item; exits 1 when nothing is found) and
+ * `kjp ledger list --status rejected|failed [--since ISO]` (a table, or JSON lines with --json).
  */
 export function register(program: Command, deps: Partial<LedgerCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
@@ -62,25 +62,40 @@ export function register(program: Command, deps: Partial<LedgerCommandDeps> = {}
     .option("--since <iso>", "only items that failed at or after this ISO-8601 time")
     .option("--limit <n>", "at most this many", "100")
     .option("--table <name>", "ledger table (default: KJP_LEDGER_TABLE)")
-    .option("--raw", "print raw records in full", false)
-    .action(async (opts: { status: string; since?: string; limit: string; table?: string; raw: boolean }) => {
-      if (opts.status !== "rejected" && opts.status !== "failed")
-        throw new ConfigurationError(`--status must be rejected or failed, got "${opts.status}"`);
-      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since)))
-        throw new ConfigurationError(`--since "${opts.since}" is not an ISO-8601 time`);
-      const limit = Number(opts.limit);
-      if (!Number.isSafeInteger(limit) || limit < 1)
-        throw new ConfigurationError(`--limit "${opts.limit}" is not a positive integer`);
-      const c = client();
-      try {
-        const since = opts.since === undefined ? undefined : new Date(opts.since).toISOString();
-        const items = await listFailures(c, tableName(opts.table, env), opts.status, {
-          ...(since ? { since } : {}),
-          limit,
-        });
-        for (const item of items) out(`${JSON.stringify(trim(item, opts.raw))}\n`);
-      } finally {
-        c.destroy();
-      }
-    });
+    .option("--json", "one JSON object per line (raw record cut to 80 characters) instead of a table", false)
+    .option("--raw", "with --json: print raw records in full", false)
+    .action(
+      async (opts: {
+        status: string;
+        since?: string;
+        limit: string;
+        table?: string;
+        json: boolean;
+        raw: boolean;
+      }) => {
+        if (opts.status !== "rejected" && opts.status !== "failed")
+          throw new ConfigurationError(`--status must be rejected or failed, got "${opts.status}"`);
+        if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since)))
+          throw new ConfigurationError(`--since "${opts.since}" is not an ISO-8601 time`);
+        const limit = Number(opts.limit);
+        if (!Number.isSafeInteger(limit) || limit < 1)
+          throw new ConfigurationError(`--limit "${opts.limit}" is not a positive integer`);
+        const c = client();
+        try {
+          const since = opts.since === undefined ? undefined : new Date(opts.since).toISOString();
+          const items = await listFailures(c, tableName(opts.table, env), opts.status, {
+            ...(since ? { since } : {}),
+            limit,
+          });
+          if (opts.json) {
+            for (const item of items) out(`${JSON.stringify(trim(item, opts.raw))}\n`);
+          } else {
+            out(formatTable(items.map(failureRow), LEDGER_LIST_COLUMNS));
+            out(`${items.length} ${opts.status} item(s)\n`);
+          }
+        } finally {
+          c.destroy();
+        }
+      },
+    );
 }

@@ -2,14 +2,15 @@ import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { kinesisClient } from "../../lib/aws/clients.js";
 import { createSigner } from "../../lib/envelope/sign.js";
-import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
+import { ConfigurationError, KjpError, TransientError } from "../../lib/errors/kjp-error.js";
+import { connectionProblem } from "../error-report.js";
 import { kinesisPutRecords } from "../../lib/producer/kinesis-transport.js";
 import { Publisher } from "../../lib/producer/publisher.js";
 import type { PublishReceipt, PublishRequest, PutRecordsFn } from "../../lib/producer/types.js";
 import { registry } from "../../schemas/index.js";
 import type { PayloadValidator } from "../../lib/envelope/types.js";
 import { parseDuration } from "../../lib/config/env.js";
-import { parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
+import { consumerAcceptedTtl, parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
 export interface PublishCommandDeps {
@@ -123,7 +124,7 @@ or failed (each one is reported on stderr), 2 on a usage or configuration error.
         "--audience",
         "KJP_AUDIENCE",
       );
-      const ttlSeconds = parseDuration(opts.ttl, "--ttl");
+      const ttlSeconds = consumerAcceptedTtl(parseDuration(opts.ttl, "--ttl"), "--ttl", opts.ttl, env);
       const timeoutMs = parseDuration(opts.timeout, "--timeout") * 1000;
       const lingerMs = /^\d+$/.test(opts.linger) ? Number(opts.linger) : NaN;
       if (!Number.isSafeInteger(lingerMs))
@@ -144,9 +145,20 @@ or failed (each one is reported on stderr), 2 on a usage or configuration error.
         throw error;
       }
 
+      // The publisher retries through connection errors until its deadline and then reports only that it
+      // closed; the last request error is kept so the user is told why (e.g. the endpoint is not there).
+      const put = (deps.transport ?? defaultTransport)(stream);
+      let lastRequestError: unknown;
       const publisher = new Publisher({
         signer,
-        putRecords: (deps.transport ?? defaultTransport)(stream),
+        putRecords: async (records) => {
+          try {
+            return await put(records);
+          } catch (error) {
+            lastRequestError = error;
+            throw error;
+          }
+        },
         validator: opts.validate ? (deps.validator ?? registry) : undefined,
         lingerMs,
         strictOrder: opts.strictOrder,
@@ -211,7 +223,14 @@ or failed (each one is reported on stderr), 2 on a usage or configuration error.
         err(
           `timed out after ${opts.timeout} with ${closed.abandoned + closed.pending} message(s) unacknowledged\n`,
         );
-      setExitCode(refused > 0 || stats.failed > 0 || stats.acknowledged !== stats.published ? 1 : 0);
+      const unacknowledged = stats.acknowledged !== stats.published;
+      if (unacknowledged && connectionProblem(lastRequestError))
+        throw new TransientError(
+          "kinesis_unreachable",
+          `${stats.published - stats.acknowledged} message(s) not acknowledged by Kinesis (stream ${stream})`,
+          { cause: lastRequestError },
+        );
+      setExitCode(refused > 0 || stats.failed > 0 || unacknowledged ? 1 : 0);
     });
 }
 

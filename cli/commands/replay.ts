@@ -2,6 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import cliProgress from "cli-progress";
 import { type Command, Option } from "commander";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { onFailureDestination } from "./onfailure-destination.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { cloudWatchSource } from "../../lib/replay/cloudwatch-source.js";
 import { runReplay, type ReplayEngineDeps, type ReplayResult } from "../../lib/replay/engine.js";
@@ -109,10 +110,13 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
       collect,
       [],
     )
-    .option("--queue-url <url>", "onfailure: the on-failure SQS queue (default KJP_ONFAILURE_QUEUE_URL)")
+    .option(
+      "--queue-url <url>",
+      "onfailure: the on-failure SQS queue (default: KJP_ONFAILURE_QUEUE_URL when KJP_ONFAILURE_DESTINATION=sqs)",
+    )
     .option(
       "--bucket <name>",
-      "onfailure: an S3 on-failure bucket instead of the queue (default KJP_ONFAILURE_BUCKET)",
+      "onfailure: an S3 on-failure bucket (default: KJP_ONFAILURE_BUCKET when KJP_ONFAILURE_DESTINATION=s3)",
     )
     .option("--prefix <prefix>", "onfailure with --bucket: object key prefix", "aws/lambda/")
     .option(
@@ -209,23 +213,21 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
             ...(stream ? { stream } : {}),
           });
         } else if (opts.from === "onfailure") {
-          const bucket =
-            opts.bucket ?? (opts.queueUrl ? undefined : optionalSetting(env, "KJP_ONFAILURE_BUCKET"));
-          const queueUrl = opts.queueUrl ?? optionalSetting(env, "KJP_ONFAILURE_QUEUE_URL");
-          if (bucket) {
+          const destination = onFailureDestination(opts, env);
+          if (destination.kind === "s3") {
             source = onFailureS3Source({
               s3,
-              bucket,
+              bucket: destination.bucket,
               prefix: opts.prefix ?? "",
               filters,
               deleteReplayed: opts.deleteReplayed,
               ...(limit ? { limit } : {}),
             });
-          } else if (queueUrl) {
+          } else {
             source = onFailureSqsSource({
               sqs,
               kinesis,
-              queueUrl,
+              queueUrl: destination.queueUrl,
               // A dry run hides what it received long enough to receive every queued batch once (a short
               // timeout would hand the same messages back and stop the count early), then shows them again.
               visibilityTimeoutSec: opts.dryRun
@@ -235,11 +237,6 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
               ...(opts.stream ? { streamName: opts.stream } : {}),
               ...(limit ? { limit } : {}),
             });
-          } else {
-            throw new ConfigurationError(
-              "--from onfailure needs the destination",
-              "pass --queue-url URL (SQS) or --bucket NAME (S3), or set KJP_ONFAILURE_QUEUE_URL",
-            );
           }
         } else {
           const logGroup = opts.logGroup ?? optionalSetting(env, "KJP_CONSUMER_LOG_GROUP");

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -55,6 +55,25 @@ describe("kjp schemas", () => {
         title: string;
       };
       expect(schema.title).toBe("note.added v1");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("export --out under a file, or where nothing can be created, fails at once with the path", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kjp-schemas-"));
+    try {
+      await writeFile(join(dir, "afile"), "x");
+      await expect(run(["schemas", "export", "--out", join(dir, "afile", "sub")])).rejects.toMatchObject({
+        code: "configuration",
+        message: expect.stringContaining("afile is a file, not a directory"),
+      });
+      const started = Date.now();
+      await expect(run(["schemas", "export", "--out", "/proc/nope/sub"])).rejects.toMatchObject({
+        code: "configuration",
+        message: expect.stringMatching(/cannot write to \/proc\/nope \(E[A-Z]+\)/),
+      });
+      expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import type { Command } from "commander";
 import { registry as defaultRegistry } from "../../schemas/index.js";
 import { exportJsonSchemas } from "../../schemas/json-schema.js";
@@ -50,15 +51,59 @@ export function register(program: Command, deps: Partial<SchemasCommandDeps> = {
     .requiredOption("--out <dir>", "directory to write into (created if missing)")
     .action(async (opts: { out: string }) => {
       const dir = resolve(opts.out);
-      await mkdir(dir, { recursive: true });
+      await makeOutputDir(dir);
       const exported = exportJsonSchemas(registry);
       for (const e of exported) {
-        await writeFile(resolve(dir, e.file), JSON.stringify(e.schema, null, 2) + "\n", "utf8");
+        const file = resolve(dir, e.file);
+        await writeFile(file, JSON.stringify(e.schema, null, 2) + "\n", "utf8").catch((cause: unknown) => {
+          throw cannotWrite(file, cause);
+        });
       }
       out(
         `wrote ${exported.length} JSON Schemas to ${dir}\n${exported.map((e) => `  ${e.file}`).join("\n")}\n`,
       );
     });
+}
+
+/**
+ * Creates DIR and its missing parents one level at a time. Not `mkdir({recursive:true})`: on some paths
+ * (under /proc) Node's recursive mkdir never returns, and its errors do not say which level was wrong.
+ */
+export async function makeOutputDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let current = dir;
+  for (;;) {
+    const info = await stat(current).catch((cause: NodeJS.ErrnoException) => {
+      if (cause.code === "ENOENT" || cause.code === "ENOTDIR") return undefined;
+      throw cannotWrite(current, cause);
+    });
+    if (info) {
+      if (!info.isDirectory())
+        throw new ConfigurationError(
+          `--out ${dir}: ${current} is a file, not a directory`,
+          "pass a directory path for --out",
+        );
+      break;
+    }
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const level of missing) {
+    await mkdir(level).catch((cause: NodeJS.ErrnoException) => {
+      if (cause.code !== "EEXIST") throw cannotWrite(level, cause);
+    });
+  }
+}
+
+function cannotWrite(path: string, cause: unknown): ConfigurationError {
+  const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+  return new ConfigurationError(
+    `cannot write to ${path} (${code})`,
+    "pass --out a directory you can write to",
+    cause,
+  );
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -2,15 +2,17 @@ import type { Command } from "commander";
 import { createSigner } from "../../lib/envelope/sign.js";
 import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
 import { parseDuration } from "../../lib/config/env.js";
-import { parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
+import { consumerAcceptedTtl, parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
 
 export interface SignCommandDeps {
   out: (text: string) => void;
+  env: NodeJS.ProcessEnv;
 }
 
 /** `kjp sign`: prints one compact token for the message described by the options. */
 export function register(program: Command, deps: Partial<SignCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
+  const env = deps.env ?? process.env;
   program
     .command("sign")
     .description("sign one message (envelope contract v1) and print the compact JWS token")
@@ -24,7 +26,11 @@ export function register(program: Command, deps: Partial<SignCommandDeps> = {}):
       "--sub <sub>",
       "the entity the message is about, e.g. an account id (also the natural partition key)",
     )
-    .option("--ttl <duration>", "lifetime: 7d, 12h, 30m, 90s or seconds", "7d")
+    .option(
+      "--ttl <duration>",
+      "lifetime: 7d, 12h, 30m, 90s or seconds (at most the consumer's maximum, 8d by default)",
+      "7d",
+    )
     .option("--jti <id>", "message id (default: a new UUIDv7)")
     .action(
       async (opts: {
@@ -38,7 +44,7 @@ export function register(program: Command, deps: Partial<SignCommandDeps> = {}):
         ttl: string;
         jti?: string;
       }) => {
-        const ttlSeconds = parseDuration(opts.ttl, "--ttl");
+        const ttlSeconds = consumerAcceptedTtl(parseDuration(opts.ttl, "--ttl"), "--ttl", opts.ttl, env);
         const v = parsePositiveInt(opts.v, "--v");
         const data = parseJsonObject(opts.data, "--data");
         const privateJwk = await readPrivateJwk(opts.key);

@@ -70,7 +70,7 @@ export function register(program: Command, deps: Partial<StatusCommandDeps> = {}
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
       const dynamodb = dynamoDbClient();
       const sqs = sqsClient();
-      const cloudwatch = new CloudWatchClient(clientConfig({}));
+      const cloudwatch = new CloudWatchClient(clientConfig({}, "CLOUDWATCH"));
       try {
         const report = await readPending({
           dynamodb,

@@ -18,8 +18,6 @@ export const EXIT_ACCEPTED = 0;
 export const EXIT_REJECTED = 1;
 export const EXIT_USAGE = 2;
 
-const SOURCE_PREFIXES = ["file:", "env:", "ssm:", "secretsmanager:", "https://", "http://", "{"];
-
 /** `kjp verify`: one JSON line with the outcome; exit 0 accepted, 1 rejected, 2 usage/configuration problem. */
 export function register(program: Command, deps: Partial<VerifyCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
@@ -50,8 +48,7 @@ export function register(program: Command, deps: Partial<VerifyCommandDeps> = {}
         now?: string;
         expGrace?: string;
       }) => {
-        const source = SOURCE_PREFIXES.some((p) => opts.keys.startsWith(p)) ? opts.keys : `file:${opts.keys}`;
-        const keySet = loadKeySet(source);
+        const keySet = loadKeySet(opts.keys);
         const verifier = createVerifier({
           audience: opts.audience,
           issuers: [{ issuer: opts.issuer, keySet }],

@@ -1,10 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
 import { loadServiceDefinition } from "../service-definition/service-definition.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { startDevStack } from "../local/dev-stack.js";
+import { startLocalStackAsStack, type StackKind } from "../localstack/as-stack.js";
+import { withProgress } from "../local/progress-ticker.js";
+import { motoNeedsInstall } from "../local/moto.js";
+import { publishStackEnv, type PublishedStackEnv } from "../local/stack-env-publisher.js";
 import { kjpDir } from "../local/project-paths.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 import {
@@ -17,11 +22,15 @@ import { createConsumerHandler } from "../../lib/pipeline/consumer-handler.js";
 import { consumerDepsFromEnv } from "../../handlers/wiring/consumer.js";
 import { EventSourceMappingRunner } from "../runner/runner.js";
 import { readStreamEventSettings } from "../service-definition/stream-event.js";
+import { CheckpointStore } from "../runner/checkpoint-store.js";
+import { readShardTips } from "../../lib/kinesis/shard-tips.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
 import { emptyTally, ObservedMetrics, type ConsumerTally } from "./observed-metrics.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
-export const DEFAULT_AUDIENCE = "kinesis-jwt-pipeline";
+import { LOCAL_AUDIENCE } from "../local/stack-env-vars.js";
+
+export const DEFAULT_AUDIENCE = LOCAL_AUDIENCE;
 
 export interface PipelineSessionOptions {
   stage?: string;
@@ -29,7 +38,8 @@ export interface PipelineSessionOptions {
   keysDir?: string;
   /**
    * Start reading the stream at this time (seconds, may be fractional) instead of serverless.yml's position.
-   * Default: now on a reused stack (its stream holds other people's records), serverless.yml's otherwise.
+   * Default: on a reused stack (its stream holds other people's records) after each shard's current tip, by
+   * sequence number; serverless.yml's position otherwise.
    */
   startAtSeconds?: number;
   /**
@@ -37,6 +47,8 @@ export interface PipelineSessionOptions {
    * tables), the runner's checkpoints and the keys. Without it a run is throw-away (the demo).
    */
   persistDir?: string;
+  /** What to start when the environment points at no stack (default embedded). */
+  stack?: StackKind;
   /** Echo the consumer's log lines to stdout (kjp dev). */
   echoLogs?: boolean;
   log?: (line: string) => void;
@@ -48,7 +60,7 @@ export interface PipelineSession {
   resources: CreatedResources;
   keys: DemoKeys;
   audience: string;
-  /** Everything a shell needs to use `kjp` against this session (`export` lines are written to envFile). */
+  /** Everything a shell needs to use `kjp` against this session (the `export` lines of envFile). */
   exports: Record<string, string>;
   envFile: string;
   runner: EventSourceMappingRunner;
@@ -63,24 +75,23 @@ export function stackAlreadyRunning(env: NodeJS.ProcessEnv = process.env): boole
   return Boolean(env.AWS_ENDPOINT_URL || (env.AWS_ENDPOINT_URL_KINESIS && env.AWS_ENDPOINT_URL_DYNAMODB));
 }
 
-/** The first start of the embedded stack installs moto into .venv: worth saying before a minute of silence. */
-export function motoNeedsInstall(): boolean {
-  return !existsSync(join(projectRoot(), ".venv", "bin", "moto_server"));
-}
-
+// Service names may hold digits (AWS_ENDPOINT_URL_S3): a missing one would send that service to real AWS.
 const STACK_ENV_NAMES =
-  /^(AWS_ENDPOINT_URL(_[A-Z_]+)?|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/;
+  /^(AWS_ENDPOINT_URL(_[A-Z0-9_]+)?|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$/;
 
 async function reuseStack(
   stage: string,
-): Promise<{ resources: CreatedResources; stop: () => Promise<void> }> {
+): Promise<{ resources: CreatedResources; stackEnv: PublishedStackEnv; stop: () => Promise<void> }> {
   const clients = defaultResourceClients();
   try {
-    const resources = await createResources(
-      loadServiceDefinition({ stage, region: process.env.AWS_REGION ?? "us-east-1" }),
-      clients,
+    const definition = loadServiceDefinition({ stage, region: process.env.AWS_REGION ?? "us-east-1" });
+    const resources = await createResources(definition, clients);
+    // This session's runner and consumer are a running stack of their own for another shell: own env file.
+    const stack = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => STACK_ENV_NAMES.test(k)) as [string, string][],
     );
-    return { resources, stop: async () => undefined };
+    const stackEnv = await publishStackEnv({ stack, resources: resources.env, definition });
+    return { resources, stackEnv, stop: async () => stackEnv.remove() };
   } catch (error) {
     throw new KjpError(
       "stack_unreachable",
@@ -111,22 +122,42 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   // A persistent session that has checkpoints resumes from them, wherever the stack comes from.
   const resuming =
     checkpointsDir !== undefined && existsSync(checkpointsDir) && readdirSync(checkpointsDir).length > 0;
-  const startAtSeconds = options.startAtSeconds ?? (reused && !resuming ? Date.now() / 1000 : undefined);
+  const startAtSeconds = options.startAtSeconds;
   let stopStack: () => Promise<void>;
   let resources: CreatedResources;
+  let stackEnv: PublishedStackEnv;
   if (reused) {
     log(
       `Using the running stack from the environment (Kinesis ${process.env.AWS_ENDPOINT_URL_KINESIS ?? process.env.AWS_ENDPOINT_URL}).`,
     );
-    ({ resources, stop: stopStack } = await reuseStack(stage));
+    ({ resources, stackEnv, stop: stopStack } = await reuseStack(stage));
   } else {
-    if (motoNeedsInstall())
+    const localstack = options.stack === "localstack";
+    const installing = !localstack && motoNeedsInstall();
+    if (installing)
       log(
         "First run: installing moto (SQS, S3, CloudWatch Logs emulator) into .venv from PyPI; this takes a minute, once.",
       );
-    log("Starting the local stack (kinesis-mock, DynamoDB Local, moto)...");
-    const dev = await startDevStack({ stage, ...(persistDir ? { dataDir: join(persistDir, "data") } : {}) });
+    log(
+      localstack
+        ? "Starting LocalStack (host mode; installs into .venv-localstack on first use)..."
+        : "Starting the local stack (kinesis-mock, DynamoDB Local, moto)...",
+    );
+    const dev = await withProgress(
+      localstack
+        ? "starting LocalStack"
+        : installing
+          ? "installing moto into .venv, then starting the emulators"
+          : "starting the emulators",
+      startDevStack({
+        stage,
+        ...(localstack ? { startStack: startLocalStackAsStack } : {}),
+        ...(persistDir ? { dataDir: join(persistDir, "data") } : {}),
+      }),
+      log,
+    );
     resources = dev.resources;
+    stackEnv = dev.stackEnv;
     stopStack = () => dev.stop();
     log(
       `Local stack up in ${dev.timings.stackMs} ms, resources ready in ${dev.timings.resourcesMs} ms (${dev.stack.emulators
@@ -159,6 +190,8 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       KJP_ISSUERS: keys.issuersEnv,
     };
     const consumer = emptyTally();
+    // Lambda's init phase for this in-process function: configuration, key sets, clients, the handler.
+    const initStarted = performance.now();
     const deps = consumerDepsFromEnv(consumerEnv, dynamodb);
     // Same namespace and service as consumerDepsFromEnv's own Metrics, which this one stands in for.
     const metrics = new ObservedMetrics(
@@ -169,39 +202,42 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       consumer,
     );
     const handler = createConsumerHandler({ ...deps, metrics });
+    const initDurationMs = performance.now() - initStarted;
 
-    // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on.
+    // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on,
+    // by sequence number: each shard's current tip becomes its checkpoint (empty shards start at the horizon).
     const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage });
     const runner = new EventSourceMappingRunner({
       clients,
       handler,
+      initDurationMs,
       settings:
-        startAtSeconds === undefined
-          ? settings
-          : { ...settings, startingPosition: "AT_TIMESTAMP", startingPositionTimestamp: startAtSeconds },
+        startAtSeconds !== undefined
+          ? { ...settings, startingPosition: "AT_TIMESTAMP", startingPositionTimestamp: startAtSeconds }
+          : reused
+            ? { ...settings, startingPosition: "TRIM_HORIZON" }
+            : settings,
       stateDir,
       echoLogs: options.echoLogs ?? false,
     });
+    // A resumed session keeps its own checkpoints: what was published while it was down is read.
+    if (startAtSeconds === undefined && reused && !resuming) {
+      const checkpoints = await CheckpointStore.open(stateDir, runner.streamName, runner.functionName);
+      for (const [shardId, tip] of Object.entries(await readShardTips(clients.kinesis, runner.streamName)))
+        if (tip) await checkpoints.commit(shardId, { sequenceNumber: tip });
+    }
     await runner.start();
 
-    const exports: Record<string, string> = {
-      ...Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => STACK_ENV_NAMES.test(k)) as [string, string][],
-      ),
-      ...resources.env,
-      KJP_STREAM: resources.env.KJP_STREAM_NAME ?? "",
-      KJP_AUDIENCE: audience,
-      KJP_ISSUERS: keys.issuersEnv,
-      KJP_ISSUER: DEMO_ISSUERS.crm,
-      KJP_SIGNING_KEY: join(keys.dir, "private.crm.json"),
-    };
-    const sessionEnvFile = join(keys.dir, "session.env");
-    writeFileSync(
-      sessionEnvFile,
-      `${Object.entries(exports)
-        .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
-        .join("\n")}\n`,
+    // The consumer now reading the stack trusts the demo keys: the env file signs as the demo's CRM.
+    stackEnv.setProducer(
+      {
+        issuer: DEMO_ISSUERS.crm,
+        signingKeyFile: join(keys.dir, "private.crm.json"),
+        issuersEnv: keys.issuersEnv,
+      },
+      audience,
     );
+    const exports = stackEnv.vars();
     let stopped: Promise<void> | undefined;
     return {
       reused,
@@ -209,7 +245,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       keys,
       audience,
       exports,
-      envFile: sessionEnvFile,
+      envFile: stackEnv.path,
       runner,
       consumer,
       startMs: Date.now() - started,
@@ -229,8 +265,4 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     await cleanup();
     throw error;
   }
-}
-
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -2,7 +2,8 @@ import { dynamoDbClient, kinesisClient } from "../../lib/aws/clients.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { kinesisPutRecords } from "../../lib/producer/kinesis-transport.js";
 import { scanLedger } from "./ledger-scan.js";
-import { startPipelineSession, shellQuote, type PipelineSession } from "./pipeline-session.js";
+import type { StackKind } from "../localstack/as-stack.js";
+import { startPipelineSession, type PipelineSession } from "./pipeline-session.js";
 import { createProgress } from "./progress.js";
 import { publishWorkload } from "./publish-workload.js";
 import { reconcile, type DemoSummary } from "./reconcile.js";
@@ -24,6 +25,8 @@ export interface DemoOptions {
   until?: Promise<unknown>;
   /** Where the run's keys are written (default .kjp/demo). */
   keysDir?: string;
+  /** What to start when the environment points at no stack (default embedded). */
+  stack?: StackKind;
   /** Progress bars (default: stderr is a terminal). */
   tty?: boolean;
   drainTimeoutMs?: number;
@@ -91,6 +94,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const starting = startPipelineSession({
     log,
     ...(options.keysDir ? { keysDir: options.keysDir } : {}),
+    ...(options.stack ? { stack: options.stack } : {}),
   });
   let session: PipelineSession | undefined;
   try {
@@ -178,8 +182,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (options.keep) {
       log("");
       log("The stack and the runner stay up (--keep). In another shell:");
-      for (const [k, v] of Object.entries(session.exports)) log(`  export ${k}=${shellQuote(v)}`);
-      log(`(or: source ${session.envFile})  then e.g.  kjp failures --limit 20`);
+      log(`  source ${session.envFile}   then e.g.  npx kjp failures --limit 20`);
       log("Press Ctrl-C to stop.");
       const keepAlive = setInterval(() => undefined, 1 << 30);
       try {

@@ -1,4 +1,6 @@
 import { KjpError } from "../../lib/errors/kjp-error.js";
+import { motoNeedsInstall } from "./moto.js";
+import { withProgress } from "./progress-ticker.js";
 import { type DevStack, type DevStackOptions, startDevStack } from "./dev-stack.js";
 
 export interface DevOptions extends DevStackOptions {
@@ -31,7 +33,12 @@ export async function runDev(options: DevOptions = {}): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
   let session: DevStack;
   try {
-    session = await startDevStack(options);
+    log(
+      motoNeedsInstall()
+        ? "Starting the local stack; first run: installing moto (SQS, S3, CloudWatch Logs emulator) into .venv from PyPI, about a minute, once..."
+        : "Starting the local stack (kinesis-mock, DynamoDB Local, moto)...",
+    );
+    session = await withProgress("starting the local stack", startDevStack(options), log);
   } catch (error) {
     log(error instanceof KjpError ? error.toString() : String((error as Error).stack ?? error));
     return 1;

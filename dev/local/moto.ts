@@ -52,7 +52,7 @@ function run(command: string, args: string[], logFile: string): Promise<void> {
 }
 
 /** A lock folder, so two processes starting a stack at once do not both run pip into the same venv. */
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   const staleMs = 10 * 60_000;
   for (;;) {
     try {
@@ -79,6 +79,11 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
  * Makes sure `.venv` holds the pinned moto from requirements-local.txt. A stamp with the requirements' hash
  * makes the check free after the first install and reinstalls when the pin changes.
  */
+/** The first start of the embedded stack installs moto into .venv: worth saying before a minute of silence. */
+export function motoNeedsInstall(venvDir = join(projectRoot(), ".venv")): boolean {
+  return !existsSync(join(venvDir, "bin", "moto_server"));
+}
+
 export async function ensureMotoInstalled(venvDir = join(projectRoot(), ".venv")): Promise<string> {
   const requirements = join(projectRoot(), "requirements-local.txt");
   const wanted = createHash("sha256").update(readFileSync(requirements)).digest("hex");

@@ -41,7 +41,10 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-function envFor(region: string, e: { dynamodb: string; kinesis: string; moto: string }): LocalStackEnv {
+export function envFor(
+  region: string,
+  e: { dynamodb: string; kinesis: string; moto: string },
+): LocalStackEnv {
   return {
     AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb,
     AWS_ENDPOINT_URL_KINESIS: e.kinesis,

@@ -39,16 +39,21 @@ describe("in-process invocation", () => {
       },
       identity,
       (line) => lines.push(line),
+      undefined,
+      12.5,
     );
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const out = await invoker.invoke(event);
     expect(out.result).toEqual({ kind: "returned", value: { batchItemFailures: [] } });
     expect(lines[0]).toBe(`START RequestId: ${out.requestId} Version: $LATEST`);
     expect(lines[1]).toMatch(new RegExp(`\\t${out.requestId}\\tINFO\\tin fn$`));
     expect(lines[2]).toBe("partial line");
     expect(lines[3]).toBe(`END RequestId: ${out.requestId}`);
-    expect(lines[4]).toMatch(/^REPORT .*\tMemory Size: 256 MB\t.*Init Duration/);
+    // The init phase as measured, not the wait before the first event.
+    expect(lines[4]).toMatch(/^REPORT .*\tMemory Size: 256 MB\t.*Init Duration: 12\.50 ms/);
     const second = await invoker.invoke(event);
     expect(second.requestId).not.toBe(out.requestId);
+    expect(lines.filter((l) => l.includes("Init Duration"))).toHaveLength(1);
   });
 
   it("captures Powertools Logger's JSON lines (what the consumer writes)", async () => {

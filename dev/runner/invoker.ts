@@ -39,20 +39,25 @@ export class TimeoutError extends Error {
 
 export class Invoker {
   private cold = true;
-  private readonly loadedAt = performance.now();
 
+  /**
+   * `initDurationMs` is how long building the handler took (Lambda's init phase: loading the code, reading
+   * the configuration, creating clients), reported once as `Init Duration` on the first REPORT line. Not the
+   * time since this object was created: that is mostly waiting for the first record, and once showed 20 s.
+   */
   constructor(
     private readonly handler: StreamHandler,
     private readonly identity: FunctionIdentity,
     private readonly log: LogLineSink,
     private readonly echo?: (text: string) => void,
+    private readonly initDurationMs?: number,
   ) {}
 
   async invoke(event: KinesisStreamEvent): Promise<Invocation> {
     const requestId = randomUUID();
     const started = performance.now();
     const deadline = Date.now() + this.identity.timeoutSeconds * 1000;
-    const initDurationMs = this.cold ? Math.max(0, started - this.loadedAt) : undefined;
+    const initDurationMs = this.cold ? this.initDurationMs : undefined;
     this.cold = false;
     const emit = (line: string) => {
       this.log(line, Date.now());

@@ -32,6 +32,8 @@ export type OnFailureOverride = { type: "sqs"; queueUrl: string } | { type: "s3"
 
 export interface RunnerOptions {
   handler: StreamHandler;
+  /** How long building `handler` took: the first REPORT line's Init Duration (omitted when not given). */
+  initDurationMs?: number;
   settings: StreamEventSettings;
   /** Defaults to the stream named in serverless.yml. */
   streamName?: string;
@@ -241,6 +243,7 @@ export class EventSourceMappingRunner extends EventEmitter<RunnerEvents> {
       (line, at) => shipper?.push(line, at),
       // Echoed lines must bypass the capture, or writing them would capture them again.
       this.options.echoLogs ? (text) => outsideCapture(() => process.stdout.write(text)) : undefined,
+      this.options.initDurationMs,
     );
     this.uninstallCapture = installLogCapture();
     this.state = "running";

@@ -8,6 +8,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import { assertLocalEndpoint, type ServiceEndpointName } from "./local-endpoint-guard.js";
 
 /**
  * One place that builds AWS SDK v3 clients, so every part of the system (handler, CLI, local stack, tests)
@@ -16,7 +17,8 @@ import { Agent as HttpsAgent } from "node:https";
  * Endpoints follow the SDK's own convention: `AWS_ENDPOINT_URL_<SERVICE>` (e.g. AWS_ENDPOINT_URL_DYNAMODB,
  * AWS_ENDPOINT_URL_KINESIS) or `AWS_ENDPOINT_URL` for all services (LocalStack). The SDK reads these itself;
  * we only pin the HTTP handler, because kinesis-mock's plain HTTP port fails with the SDK's HTTP/2 handler
- * (ERR_HTTP2_ERROR), and keep-alive sockets make a large batch far cheaper.
+ * (ERR_HTTP2_ERROR), and keep-alive sockets make a large batch far cheaper. With KJP_LOCAL_STACK=1 a client
+ * whose endpoint is not on this machine is refused before it is built (local-endpoint-guard.ts).
  */
 export interface ClientOptions {
   region?: string;
@@ -25,7 +27,9 @@ export interface ClientOptions {
   maxAttempts?: number;
 }
 
-export function clientConfig(options: ClientOptions) {
+/** The settings every client gets (the CLI builds its CloudWatch metrics client from them). */
+export function clientConfig(options: ClientOptions, service: ServiceEndpointName) {
+  assertLocalEndpoint(service, process.env);
   const requestTimeout = options.requestTimeoutMs ?? 10_000;
   return {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
@@ -52,10 +56,13 @@ function localCredentials(): { credentials?: { accessKeyId: string; secretAccess
   return { credentials: { accessKeyId: "local", secretAccessKey: "local" } };
 }
 
-export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientConfig(o));
-export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientConfig(o));
-export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientConfig(o));
-export const s3Client = (o: ClientOptions = {}) => new S3Client({ ...clientConfig(o), forcePathStyle: true });
-export const logsClient = (o: ClientOptions = {}) => new CloudWatchLogsClient(clientConfig(o));
-export const ssmClient = (o: ClientOptions = {}) => new SSMClient(clientConfig(o));
-export const secretsClient = (o: ClientOptions = {}) => new SecretsManagerClient(clientConfig(o));
+export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientConfig(o, "DYNAMODB"));
+export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientConfig(o, "KINESIS"));
+export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientConfig(o, "SQS"));
+export const s3Client = (o: ClientOptions = {}) =>
+  new S3Client({ ...clientConfig(o, "S3"), forcePathStyle: true });
+export const logsClient = (o: ClientOptions = {}) =>
+  new CloudWatchLogsClient(clientConfig(o, "CLOUDWATCH_LOGS"));
+export const ssmClient = (o: ClientOptions = {}) => new SSMClient(clientConfig(o, "SSM"));
+export const secretsClient = (o: ClientOptions = {}) =>
+  new SecretsManagerClient(clientConfig(o, "SECRETS_MANAGER"));

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSigningKey } from "../signing-keys.js";
-import { loadKeySet } from "./load-key-set.js";
+import { loadKeySet, normaliseKeySetSource } from "./load-key-set.js";
 import { createRefreshingKeySet } from "./refreshing-key-set.js";
 import { httpJwks } from "./remote-sources.js";
 
@@ -30,6 +30,18 @@ describe("local sources", () => {
       expect(await set.resolve("__proto__")).toBeUndefined();
     }
     delete process.env.KJP_TEST_JWKS;
+  });
+
+  test("a bare path is a file, as in `kjp verify --keys` and KJP_ISSUERS alike", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kjp-ks-"));
+    writeFileSync(join(dir, "jwks.json"), jwks);
+    expect(await loadKeySet(join(dir, "jwks.json")).resolve("es-1")).toMatchObject({ kid: "es-1" });
+    expect(normaliseKeySetSource("keys/jwks.json")).toBe("file:keys/jwks.json");
+    expect(normaliseKeySetSource(" ./jwks.json ")).toBe("file:./jwks.json");
+    expect(normaliseKeySetSource("ssm:/kjp/prod/jwks")).toBe("ssm:/kjp/prod/jwks");
+    expect(() => loadKeySet("/nonexistent/jwks.json")).toThrow(
+      /key set file \/nonexistent\/jwks.json cannot be read/,
+    );
   });
 
   test.each([

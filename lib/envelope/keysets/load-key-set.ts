@@ -9,14 +9,25 @@ import { createStaticKeySet } from "./static-key-set.js";
 export type LoadKeySetOptions = Omit<RefreshOptions, "now">;
 
 export const KEY_SET_SOURCE_FORMS =
-  '"file:PATH", "env:VAR", "ssm:/param/name", "secretsmanager:SECRET_ID", "https://host/jwks.json", or literal JWKS JSON';
+  'a path to a jwks.json, "file:PATH", "env:VAR", "ssm:/param/name", "secretsmanager:SECRET_ID", "https://host/jwks.json", or literal JWKS JSON';
 
 /**
- * Builds a key set from a source URI. Local sources (file, env, literal JSON) are read and checked now, so a
+ * A source with no scheme is a file path, the same everywhere (`--keys`, KJP_ISSUERS): `keys/jwks.json` is
+ * `file:keys/jwks.json`. Anything shaped like `scheme:` stays a scheme, so a mistyped one (`ssn:/x`) is
+ * reported as unrecognised instead of as a missing file.
+ */
+export function normaliseKeySetSource(source: string): string {
+  const trimmed = source.trim();
+  if (trimmed.startsWith("{") || /^[a-z][a-z0-9+.-]*:/i.test(trimmed)) return trimmed;
+  return `file:${trimmed}`;
+}
+
+/**
+ * Builds a key set from a source URI (or a bare path, read as `file:`). Local sources (file, env, literal JSON) are read and checked now, so a
  * bad one fails at start-up with a ConfigurationError; remote sources are fetched on first use and cached.
  */
 export function loadKeySet(source: string, options: LoadKeySetOptions = {}): KeySet {
-  const trimmed = source.trim();
+  const trimmed = normaliseKeySetSource(source);
   if (trimmed.startsWith("{")) return staticFrom(trimmed, "the literal JWKS");
   if (trimmed.startsWith("file:")) {
     const path = trimmed.slice("file:".length);

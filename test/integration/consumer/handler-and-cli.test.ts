@@ -118,7 +118,7 @@ test("kjp invoke runs the handler on an event file and prints the response; kjp 
   const scanned = (await cli(["ledger", "get", tokens.goodJti])).trim().split("\n");
   expect(JSON.parse(scanned[0]!)).toMatchObject({ status: "done" });
 
-  const listed = (await cli(["ledger", "list", "--status", "rejected", "--since", since]))
+  const listed = (await cli(["ledger", "list", "--status", "rejected", "--since", since, "--json"]))
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -126,6 +126,9 @@ test("kjp invoke runs the handler on an event file and prints the response; kjp 
     expect.objectContaining({ reason: "malformed", shardId: shard.shardId, failureStatus: "rejected" }),
   );
   expect(listed.every((l) => String(l.failedAt) >= since)).toBe(true);
+  const table = await cli(["ledger", "list", "--status", "rejected", "--since", since]);
+  expect(table).toMatch(/^failedAt\s+status\s+reason\s+type\s+jti\s+position\s+attempts\s+detail\n/);
+  expect(table).toMatch(new RegExp(`rejected\\s+malformed\\s.*${shard.shardId}:`));
 
   await expect(cli(["ledger", "list", "--status", "done"])).rejects.toThrow(
     /--status must be rejected or failed/,
