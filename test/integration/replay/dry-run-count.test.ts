@@ -34,7 +34,7 @@ test("a dry run counts every queued on-failure message once and leaves them all 
     registerReplay(program, {
       out: (t) => void out.push(t),
       err: () => undefined,
-      env: { KJP_ONFAILURE_QUEUE_URL: queueUrl },
+      env: { KJP_ONFAILURE_DESTINATION: "sqs", KJP_ONFAILURE_QUEUE_URL: queueUrl },
       isTTY: false,
       engineDeps: () => ({
         pipeline: { process: unused },
