@@ -8,7 +8,12 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from "aws-lambda";
 import { importJWK, type JWK, jwtVerify } from "jose";
 import { z } from "zod";
 import type { EnvelopeClaims, VerifiedMessage } from "../lib/envelope/types.js";
@@ -26,8 +31,14 @@ export interface ReferenceDeps {
   audience: string;
   validator: PayloadValidator;
   processors: ProcessorRegistry;
-  /** Powertools' default is parallel; Kinesis needs per-key order, so the bench runs it sequentially. */
-  processInParallel: boolean;
+  /**
+   * per-key (the default and the strongest ordered setup): records grouped by partition key, keys run
+   * concurrently (at most keyConcurrency at once, the consumer's own bound), records of one key in order, each
+   * lane through its own BatchProcessor. sequential: one BatchProcessor, one record at a time. parallel:
+   * Powertools' parallel mode, which ignores per-key order (not a valid Kinesis consumer; for scale only).
+   */
+  mode: "per-key" | "sequential" | "parallel";
+  keyConcurrency: number;
 }
 
 /**
@@ -40,11 +51,12 @@ export async function createReferenceHandler(
   deps: ReferenceDeps,
 ): Promise<(event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>> {
   const key = await importJWK(deps.publicJwk, "ES256");
-  const processor = new BatchProcessor(EventType.KinesisDataStreams, {
-    parser,
-    innerSchema: z.string().max(1_100_000),
-    transformer: "base64",
-  });
+  const newProcessor = () =>
+    new BatchProcessor(EventType.KinesisDataStreams, {
+      parser,
+      innerSchema: z.string().max(1_100_000),
+      transformer: "base64",
+    });
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: deps.idempotencyTable,
     awsSdkV3Client: deps.client,
@@ -100,13 +112,30 @@ export async function createReferenceHandler(
     await applyEffects(message);
   };
 
-  return (event, context) => {
+  return async (event, context) => {
     // What the idempotency utility needs to size in-progress expiry by the function's remaining time.
     config.registerLambdaContext(context);
-    return processPartialResponse(event, recordHandler as never, processor, {
-      context,
-      processInParallel: deps.processInParallel,
-      throwOnFullBatchFailure: false,
-    });
+    const run = (records: KinesisStreamRecord[], processInParallel: boolean) =>
+      processPartialResponse({ Records: records }, recordHandler as never, newProcessor(), {
+        context,
+        processInParallel,
+        throwOnFullBatchFailure: false,
+      });
+    if (deps.mode !== "per-key") return run(event.Records, deps.mode === "parallel");
+    const lanes = new Map<string, KinesisStreamRecord[]>();
+    for (const record of event.Records) {
+      const lane = lanes.get(record.kinesis.partitionKey);
+      if (lane) lane.push(record);
+      else lanes.set(record.kinesis.partitionKey, [record]);
+    }
+    const queue = [...lanes.values()];
+    const batchItemFailures: KinesisStreamBatchResponse["batchItemFailures"] = [];
+    const worker = async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        batchItemFailures.push(...(await run(lane, false)).batchItemFailures);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(deps.keyConcurrency, queue.length) }, worker));
+    return { batchItemFailures };
   };
 }

@@ -62,7 +62,7 @@ async function prepare(alg: Alg): Promise<Prepared> {
   });
   // The very key object the pipeline uses, so both sides verify with identical key material.
   const resolved = (await keySet.resolve(kid))!;
-  const keyObject = resolved.key instanceof KeyObject ? resolved.key : KeyObject.from(resolved.key);
+  const keyObject = resolved.key;
   const raw = tokens.map((t) => {
     const dot = t.lastIndexOf(".");
     return { input: Buffer.from(t.slice(0, dot)), signature: Buffer.from(t.slice(dot + 1), "base64url") };

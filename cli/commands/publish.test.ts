@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { deaggregate } from "../../lib/kinesis/aggregation.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -70,6 +71,30 @@ const common = () => [
 ];
 
 describe("kjp publish", () => {
+  test("--aggregate: messages of one partition key from stdin go as one KPL aggregate, in order", async () => {
+    const lines = Array.from({ length: 5 }, (_, i) =>
+      JSON.stringify({
+        type: "deal.stage_changed",
+        v: 1,
+        data: dealStageChangedV1.example,
+        sub: "acc_3Fh7Rw9nB2cD",
+        jti: `0194f3c0-0000-7000-8000-00000000000${i}`,
+      }),
+    );
+    const r = await run([...common(), "--aggregate", "--linger", "50"], { stdin: lines.join("\n") });
+    expect(r.exitCode).toBe(0);
+    expect(r.summary).toMatchObject({ read: 5, acknowledged: 5 });
+    expect(r.sent).toHaveLength(1);
+    const unpacked = deaggregate(Buffer.from(r.sent[0]!.Data!));
+    if (unpacked.kind !== "aggregate") throw new Error(JSON.stringify(unpacked));
+    const jtis = unpacked.records.map(
+      (u) =>
+        (JSON.parse(Buffer.from(u.data.toString().split(".")[1]!, "base64url").toString()) as { jti: string })
+          .jti,
+    );
+    expect(jtis).toEqual(Array.from({ length: 5 }, (_, i) => `0194f3c0-0000-7000-8000-00000000000${i}`));
+  });
+
   test("one message from the options: signed with the key, partition key = sub, summary printed, exit 0", async () => {
     const r = await run([
       ...common(),

@@ -38,6 +38,7 @@ interface PublishOptions {
   ttl: string;
   validate: boolean;
   strictOrder: boolean;
+  aggregate?: boolean;
   linger: string;
   timeout: string;
 }
@@ -95,6 +96,10 @@ export function register(program: Command, deps: Partial<PublishCommandDeps> = {
     .option(
       "--no-strict-order",
       "allow several records of one partition key per request: much faster for a single hot key, but a retried record may land after a later one",
+    )
+    .option(
+      "--aggregate",
+      "KPL aggregation: the messages of one partition key sent together go as one Kinesis record (only for consumers that de-aggregate, as this pipeline's does)",
     )
     .option("--linger <ms>", "how long a partial batch waits for more messages", "100")
     .option(
@@ -162,6 +167,7 @@ or failed (each one is reported on stderr), 2 on a usage or configuration error.
         validator: opts.validate ? (deps.validator ?? registry) : undefined,
         lingerMs,
         strictOrder: opts.strictOrder,
+        aggregate: opts.aggregate === true,
       });
       const started = performance.now();
       let read = 0;

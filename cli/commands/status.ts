@@ -1,6 +1,6 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Command } from "commander";
-import { clientConfig, dynamoDbClient, sqsClient } from "../../lib/aws/clients.js";
+import { clientSettings, dynamoDbClient, sqsClient } from "../../lib/aws/clients.js";
 import { optionalSetting } from "../../lib/config/env.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { type PendingReport, readPending } from "../../lib/replay/pending.js";
@@ -70,7 +70,7 @@ export function register(program: Command, deps: Partial<StatusCommandDeps> = {}
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
       const dynamodb = dynamoDbClient();
       const sqs = sqsClient();
-      const cloudwatch = new CloudWatchClient(clientConfig({}, "CLOUDWATCH"));
+      const cloudwatch = new CloudWatchClient(clientSettings({}, "CLOUDWATCH"));
       try {
         const report = await readPending({
           dynamodb,

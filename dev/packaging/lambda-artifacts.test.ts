@@ -31,7 +31,11 @@ describe("bundleFunction", () => {
     expect(built.entry).toBe("handlers/hello.mjs");
 
     const files = readZip(readFileSync(built.zip));
-    expect([...files.keys()].sort()).toEqual(["handlers/hello.mjs", "handlers/hello.mjs.map"]);
+    // The source map sits beside the zip for debugging, never inside it (cold start would pay for it).
+    expect([...files.keys()].sort()).toEqual(["handlers/hello.mjs"]);
+    expect(built.sourceMap).toBe(join(root, ".build/lambda/hello.mjs.map"));
+    expect(JSON.parse(readFileSync(built.sourceMap, "utf8"))).toHaveProperty("mappings");
+    expect(files.get("handlers/hello.mjs")?.toString("utf8")).not.toContain("sourceMappingURL");
     const extracted = join(root, "extracted.mjs");
     writeFileSync(extracted, files.get("handlers/hello.mjs") ?? "");
     const mod = (await import(pathToFileURL(extracted).href)) as {

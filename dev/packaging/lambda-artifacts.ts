@@ -1,6 +1,6 @@
 import { build } from "esbuild";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import type { FunctionDefinition } from "../service-definition/service-definition.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { createZip } from "./zip.js";
@@ -11,6 +11,11 @@ export interface BuiltArtifact {
   bytes: number;
   /** The module inside the zip, e.g. handlers/consumer.mjs. */
   entry: string;
+  /**
+   * The bundle's source map, beside the zip (e.g. .build/lambda/consumer.mjs.map), never inside it: Lambda
+   * would only pay for it at cold start. Its sources are relative to the staged bundle's folder.
+   */
+  sourceMap: string;
 }
 
 export interface BundleOptions {
@@ -59,7 +64,8 @@ export async function bundleFunction(
     target: "node22",
     minify: options.minify ?? true,
     keepNames: true,
-    sourcemap: "linked",
+    // External: no sourceMappingURL comment, and the map leaves the zip (see sourceMap above).
+    sourcemap: "external",
     sourcesContent: false,
     legalComments: "none",
     logLevel: "warning",
@@ -68,11 +74,13 @@ export async function bundleFunction(
       js: "import { createRequire as __kjpCreateRequire } from 'node:module'; const require = __kjpCreateRequire(import.meta.url);",
     },
   });
+  mkdirSync(dirname(zipPath), { recursive: true });
+  const sourceMap = join(dirname(zipPath), `${basename(zipPath, ".zip")}.mjs.map`);
+  renameSync(join(stageDir, `${entry}.map`), sourceMap);
   const files = walk(stageDir).sort();
   const zip = createZip(
     files.map((f) => ({ path: relative(stageDir, f).split("\\").join("/"), data: readFileSync(f) })),
   );
-  mkdirSync(dirname(zipPath), { recursive: true });
   writeFileSync(zipPath, zip);
-  return { function: fn.key, zip: zipPath, bytes: zip.length, entry };
+  return { function: fn.key, zip: zipPath, bytes: zip.length, entry, sourceMap };
 }

@@ -2,9 +2,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { SSMClient } from "@aws-sdk/client-ssm";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
@@ -27,8 +25,8 @@ export interface ClientOptions {
   maxAttempts?: number;
 }
 
-/** The settings every client gets (the CLI builds its CloudWatch metrics client from them). */
-export function clientConfig(options: ClientOptions, service: ServiceEndpointName) {
+/** Settings every client of `service` shares (region, pinned HTTP handler, local credentials). */
+export function clientSettings(options: ClientOptions, service: ServiceEndpointName) {
   assertLocalEndpoint(service, process.env);
   const requestTimeout = options.requestTimeoutMs ?? 10_000;
   return {
@@ -56,13 +54,10 @@ function localCredentials(): { credentials?: { accessKeyId: string; secretAccess
   return { credentials: { accessKeyId: "local", secretAccessKey: "local" } };
 }
 
-export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientConfig(o, "DYNAMODB"));
-export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientConfig(o, "KINESIS"));
-export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientConfig(o, "SQS"));
+export const dynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientSettings(o, "DYNAMODB"));
+export const kinesisClient = (o: ClientOptions = {}) => new KinesisClient(clientSettings(o, "KINESIS"));
+export const sqsClient = (o: ClientOptions = {}) => new SQSClient(clientSettings(o, "SQS"));
 export const s3Client = (o: ClientOptions = {}) =>
-  new S3Client({ ...clientConfig(o, "S3"), forcePathStyle: true });
+  new S3Client({ ...clientSettings(o, "S3"), forcePathStyle: true });
 export const logsClient = (o: ClientOptions = {}) =>
-  new CloudWatchLogsClient(clientConfig(o, "CLOUDWATCH_LOGS"));
-export const ssmClient = (o: ClientOptions = {}) => new SSMClient(clientConfig(o, "SSM"));
-export const secretsClient = (o: ClientOptions = {}) =>
-  new SecretsManagerClient(clientConfig(o, "SECRETS_MANAGER"));
+  new CloudWatchLogsClient(clientSettings(o, "CLOUDWATCH_LOGS"));

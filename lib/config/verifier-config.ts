@@ -71,7 +71,7 @@ export function verifierOptionsFromEnv(env: Env, validator: PayloadValidator): V
  */
 export function keySetOptionsFromEnv(env: Env): LoadKeySetOptions {
   const options: LoadKeySetOptions = {};
-  const set = (key: keyof LoadKeySetOptions, value: number | undefined) => {
+  const set = (key: Exclude<keyof LoadKeySetOptions, "now">, value: number | undefined) => {
     if (value !== undefined) options[key] = value;
   };
   const count = (name: string, min: number, unit: string) =>

@@ -17,5 +17,6 @@ test("docs/contract.md lists every reason code, in check order, with its descrip
   VERIFY_REASONS.forEach((reason, i) => {
     expect(rows.get(reason)).toEqual({ order: String(i + 1), meaning: REASON_DESCRIPTIONS[reason] });
   });
+  expect(rows.get("aggregate")?.meaning).toBe(REASON_DESCRIPTIONS.aggregate);
   expect(rows.get("processor")?.meaning).toBe(REASON_DESCRIPTIONS.processor);
 });

@@ -16,10 +16,13 @@ export const VERIFY_REASONS = [
 
 export type VerifyReason = (typeof VERIFY_REASONS)[number];
 
-/** What the pipeline can add after verification: a processor's explicit permanent refusal. */
-export type RejectionReason = VerifyReason | "processor";
+/**
+ * What the pipeline adds around verification: a KPL aggregate that cannot be unpacked (before any token is
+ * read), and a processor's explicit permanent refusal.
+ */
+export type RejectionReason = VerifyReason | "aggregate" | "processor";
 
-export const REJECTION_REASONS: readonly RejectionReason[] = [...VERIFY_REASONS, "processor"];
+export const REJECTION_REASONS: readonly RejectionReason[] = [...VERIFY_REASONS, "aggregate", "processor"];
 
 /** One line per reason, for docs, `--help` and error hints. */
 export const REASON_DESCRIPTIONS: Record<RejectionReason, string> = {
@@ -34,5 +37,7 @@ export const REASON_DESCRIPTIONS: Record<RejectionReason, string> = {
   expired: "exp (plus clock tolerance) is in the past",
   unknown_type: "no schema is registered for this type and version",
   invalid_payload: "data does not match the schema of its type and version",
+  aggregate:
+    "a KPL-aggregated record that cannot be unpacked: bad MD5, truncated or invalid protobuf, a table index out of range, or beyond the aggregate limits",
   processor: "the processor refused the message permanently",
 };

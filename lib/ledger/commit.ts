@@ -7,8 +7,9 @@ import {
 import type { Notifier } from "../effects/processor.js";
 import { mapWithConcurrency } from "../util/concurrency.js";
 import { toAttributeMap } from "./attribute-values.js";
-import { classifyCancellation, type ItemRole, type UnitVerdict } from "./cancellation.js";
+import type { UnitVerdict } from "./cancellation.js";
 import { claimMessage } from "./claim.js";
+import { planTransaction } from "./coalesce.js";
 import { type CommitUnit, unitBytes } from "./commit-unit.js";
 import { NOT_FINISHED_CONDITION } from "./ledger-items.js";
 import { type Chunk, packChunks, selectWave } from "./pack.js";
@@ -316,18 +317,13 @@ async function runTransaction(
   target: CommitTarget,
   options: CommitOptions,
 ): Promise<TransactionOutcome> {
-  const items: TransactWriteItem[] = [];
-  const roles: ItemRole[] = [];
-  for (const chunk of chunks) {
-    for (const unit of chunk.units) {
-      items.push(ledgerTransactItem(unit, target.ledgerTable));
-      roles.push({ unit, role: "ledger" });
-      unit.effects.forEach((effect, effectIndex) => {
-        items.push(effectTransactItem(effect, target.projectionsTable));
-        roles.push({ unit, role: "effect", effectIndex });
-      });
-    }
-  }
+  // Effects of one key on one item are coalesced into one write (lib/ledger/coalesce.ts).
+  const plan = planTransaction(
+    chunks.flatMap((c) => c.units),
+    (unit) => ledgerTransactItem(unit, target.ledgerTable),
+    target.projectionsTable,
+  );
+  const { items, roles } = plan;
   const started = performance.now();
   const report = (outcome: "committed" | "cancelled" | "error") =>
     options.onTransaction?.({
@@ -338,6 +334,7 @@ async function runTransaction(
     });
   try {
     await target.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    plan.settle();
     report("committed");
     return { kind: "committed" };
   } catch (error) {
@@ -347,7 +344,7 @@ async function runTransaction(
     ) {
       report("cancelled");
       const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-      return { kind: "cancelled", verdicts: classifyCancellation(roles, reasons) };
+      return { kind: "cancelled", verdicts: plan.classify(reasons) };
     }
     if ((error as Error).name === "ValidationException") {
       report("cancelled");

@@ -23,6 +23,8 @@ export interface RecordPosition {
   shardId: string;
   sequenceNumber: string;
   partitionKey: string;
+  /** A user record's place inside a KPL aggregate. */
+  subSequenceNumber?: number;
 }
 
 /** What is known of a message; for rejected records, possibly only unverified claims. */
@@ -51,6 +53,7 @@ function common(position: RecordPosition, facts: MessageFacts, times: LedgerItem
     shardId: position.shardId,
     sequenceNumber: position.sequenceNumber,
     partitionKey: position.partitionKey,
+    ...(position.subSequenceNumber !== undefined ? { subSequenceNumber: position.subSequenceNumber } : {}),
     updatedAt: new Date(times.now).toISOString(),
     ttl: Math.floor(times.now / 1000) + times.ttlSeconds,
   };

@@ -4,5 +4,12 @@
  * is keyed by its place in the stream.
  */
 export const messageLedgerKey = (iss: string, jti: string): string => `msg#${iss}#${jti}`;
-export const recordLedgerKey = (shardId: string, sequenceNumber: string): string =>
-  `rec#${shardId}#${sequenceNumber}`;
+export const recordLedgerKey = (
+  shardId: string,
+  sequenceNumber: string,
+  subSequenceNumber?: number,
+): string =>
+  subSequenceNumber === undefined
+    ? `rec#${shardId}#${sequenceNumber}`
+    : // A user record of a KPL aggregate shares its Kinesis record's sequence number with its siblings.
+      `rec#${shardId}#${sequenceNumber}#${subSequenceNumber}`;

@@ -1,3 +1,6 @@
+import type { Effect } from "../effects/effects.js";
+import { effectItemId } from "../effects/effects.js";
+import { canJoinChunk } from "./coalesce.js";
 import { type CommitUnit, unitBytes, unitItemIds } from "./commit-unit.js";
 
 /** TransactWriteItems carries at most 4 MB; stay below it with room for request overhead. */
@@ -14,10 +17,12 @@ export interface Chunk {
 
 /**
  * Picks the next wave of work: from each order key, the longest prefix of its queue that fits one transaction
- * and touches no item already taken in this wave (by this key or another). No item appears twice in a wave,
- * so the wave's transactions can run concurrently without conflicting with one another, and a key's later
- * units wait for a later wave, which keeps per-key order. The first key's first unit always fits, so every
- * wave makes progress.
+ * and touches no item already taken in this wave by another key. Items the key's own earlier units touch are
+ * allowed when the effects coalesce (lib/ledger/coalesce.ts) into one write, so a hot key's messages that all
+ * update one totals item share a transaction. No item is written twice in a wave, so the wave's transactions
+ * can run concurrently without conflicting with one another, and a key's later units wait for a later wave,
+ * which keeps per-key order. The first key's first unit always fits, so every wave makes progress.
+ * `items` counts distinct items.
  */
 export function selectWave(
   queues: Map<string, CommitUnit[]>,
@@ -28,16 +33,31 @@ export function selectWave(
   const chunks: Chunk[] = [];
   for (const [orderKey, queue] of queues) {
     const chunk: Chunk = { orderKey, units: [], items: 0, bytes: 0, isolate: false };
+    const chunkEffects = new Map<string, Effect[]>();
     for (const unit of queue) {
-      const ids = unitItemIds(unit);
+      const [ledgerId, ...effectIds] = unitItemIds(unit);
       const bytes = unitBytes(unit);
       if (chunk.units.length > 0 && (unit.state.isolate || chunk.isolate)) break;
-      if (chunk.items + ids.length > maxItems) break;
+      const added = 1 + unit.effects.filter((e) => !chunkEffects.has(effectItemId(e))).length;
+      if (chunk.items + added > maxItems) break;
       if (chunk.units.length > 0 && chunk.bytes + bytes > maxBytes) break;
-      if (ids.some((id) => taken.has(id))) break;
-      for (const id of ids) taken.add(id);
+      // An isolated unit is retried exactly as it is, never coalesced with anything.
+      if (
+        unit.state.isolate
+          ? [ledgerId!, ...effectIds].some((id) => taken.has(id))
+          : !canJoinChunk(unit, ledgerId!, chunkEffects, taken)
+      )
+        break;
+      taken.add(ledgerId!);
+      for (const id of effectIds) taken.add(id);
+      for (const effect of unit.effects) {
+        const id = effectItemId(effect);
+        const prior = chunkEffects.get(id);
+        if (prior) prior.push(effect);
+        else chunkEffects.set(id, [effect]);
+      }
       chunk.units.push(unit);
-      chunk.items += ids.length;
+      chunk.items += added;
       chunk.bytes += bytes;
       if (unit.state.isolate) chunk.isolate = true;
     }

@@ -87,7 +87,7 @@ export function createAdmission(
       admitUnit(state, rejectionUnit(record, write));
       return;
     }
-    const pk = recordLedgerKey(record.shardId, record.sequenceNumber);
+    const pk = recordLedgerKey(record.shardId, record.sequenceNumber, record.subSequenceNumber);
     admitUnit(state, rejectionUnit(record, recordRejectionWrite(pk, subjectOf(state, record), failure)));
   };
 
@@ -138,6 +138,14 @@ export function createAdmission(
         detail: "not started: the invocation is about to time out",
       };
       return "stop";
+    }
+    if (record.aggregateRejection !== undefined) {
+      // Nothing inside a corrupt aggregate can be trusted to be a user record: the whole record is refused.
+      admitRejection(record, {
+        ok: false,
+        rejection: { reason: "aggregate", detail: record.aggregateRejection },
+      });
+      return "continue";
     }
     const peek = state.peeked[i];
     if (peek) {

@@ -5,7 +5,7 @@ import { boundedRaw, type FailureDetail, type MessageFacts } from "../ledger/led
 import type { LedgerSubject } from "../ledger/ledger-writes.js";
 import type { MarkerSnapshot } from "../ledger/prefetch.js";
 import { batchItemFailures } from "./batch-item-failures.js";
-import { type DecodedRecord, decodeRecord } from "./decode.js";
+import { type DecodedRecord, decodeRecords } from "./decode.js";
 import { isFinished, type RecordOutcome } from "./outcome.js";
 import { peekIdentity } from "./peek.js";
 import { tokenHash } from "./redelivery.js";
@@ -47,7 +47,7 @@ export function openBatch(
   options: ProcessOptions,
 ): BatchState {
   const remainingMs = options.remainingMs;
-  const records = (event.Records ?? []).map(decodeRecord);
+  const records = decodeRecords(event.Records ?? [], options.subSequenceNumbers);
   return {
     records,
     outcomes: new Array<RecordOutcome | undefined>(records.length),
@@ -76,6 +76,7 @@ export function subjectOf(state: BatchState, record: DecodedRecord): LedgerSubje
       shardId: record.shardId,
       sequenceNumber: record.sequenceNumber,
       partitionKey: record.partitionKey,
+      ...(record.subSequenceNumber !== undefined ? { subSequenceNumber: record.subSequenceNumber } : {}),
     },
     facts: state.facts[record.index] ?? {},
     times: { now: state.now(), ttlSeconds: state.settings.ledgerTtlSeconds },

@@ -1,4 +1,5 @@
 import type { KinesisStreamRecord } from "aws-lambda";
+import { deaggregate } from "../kinesis/aggregation.js";
 
 /** A Kinesis record as the pipeline sees it: the token bytes and where the record sits in the stream. */
 export interface DecodedRecord {
@@ -13,6 +14,13 @@ export interface DecodedRecord {
   base64: string;
   /** ms since epoch, when Kinesis accepted the record. */
   arrivedAt?: number;
+  /**
+   * Set for a user record of a KPL aggregate: its place inside the Kinesis record. Its position is then
+   * (sequenceNumber, subSequenceNumber), and `data`/`base64` are the user record's own bytes.
+   */
+  subSequenceNumber?: number;
+  /** Set when the record is an aggregate that cannot be unpacked: why (it is rejected as `aggregate`). */
+  aggregateRejection?: string;
 }
 
 /**
@@ -35,4 +43,38 @@ export function decodeRecord(record: KinesisStreamRecord, index: number): Decode
   if (typeof kinesis.approximateArrivalTimestamp === "number")
     decoded.arrivedAt = Math.round(kinesis.approximateArrivalTimestamp * 1000);
   return decoded;
+}
+
+/**
+ * Decodes every record of an event, unpacking KPL aggregates into their user records, in stream order (the
+ * user records of an aggregate in their order inside it). `subSequenceNumbers` (replay only) marks records
+ * that are user records already taken out of their aggregate, by their index in the event.
+ */
+export function decodeRecords(
+  records: readonly KinesisStreamRecord[],
+  subSequenceNumbers?: readonly (number | undefined)[],
+): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  records.forEach((eventRecord, i) => {
+    const record = decodeRecord(eventRecord, out.length);
+    const given = subSequenceNumbers?.[i];
+    if (given !== undefined) {
+      out.push({ ...record, subSequenceNumber: given });
+      return;
+    }
+    const unpacked = deaggregate(record.data);
+    if (unpacked.kind === "plain") out.push(record);
+    else if (unpacked.kind === "corrupt") out.push({ ...record, aggregateRejection: unpacked.detail });
+    else
+      for (const user of unpacked.records)
+        out.push({
+          ...record,
+          index: out.length,
+          partitionKey: user.partitionKey,
+          data: user.data,
+          base64: user.data.toString("base64"),
+          subSequenceNumber: user.subSequenceNumber,
+        });
+  });
+  return out;
 }

@@ -43,6 +43,7 @@ export function reportBatch(
     const where = {
       shardId: record.shardId,
       sequenceNumber: record.sequenceNumber,
+      ...(record.subSequenceNumber !== undefined ? { subSequenceNumber: record.subSequenceNumber } : {}),
       partitionKey: record.partitionKey,
       jti: facts.jti,
       iss: facts.iss,

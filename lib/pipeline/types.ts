@@ -51,6 +51,11 @@ export interface ProcessOptions {
    */
   remainingMs?: () => number;
   /**
+   * Replay only: by index in the event, the sub-sequence number of a record that is a user record already
+   * taken out of its KPL aggregate (so it keeps its position and is not unpacked again).
+   */
+  subSequenceNumbers?: readonly (number | undefined)[];
+  /**
    * How this call treats parked partition keys (park.ts): `live` (the consumer, the default) parks behind a
    * parked key and parks a key whose record exhausted its attempts; `append` (replay from the on-failure
    * destination, the ledger, logs) only parks behind keys already parked; `drain` applies the parked records

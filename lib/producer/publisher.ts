@@ -4,6 +4,12 @@ import type { PayloadValidator } from "../envelope/types.js";
 import { DEFAULT_BACKOFF, retryDelayWithin, type BackoffPolicy } from "./backoff.js";
 import { insertBySeq, selectBatch, type Batch, type BatchCandidate, type BatchLimits } from "./batching.js";
 import {
+  DEFAULT_MAX_AGGREGATE_BYTES,
+  MAX_AGGREGATE_BYTES,
+  packGroup,
+  selectAggregatedBatch,
+} from "./aggregation.js";
+import {
   MessageValidationError,
   PublishFailedError,
   PublisherClosedError,
@@ -55,6 +61,15 @@ export interface PublisherOptions {
    * fails, which is counted as `reordered`.
    */
   strictOrder?: boolean;
+  /**
+   * KPL aggregation (docs/contract.md §1.1): the messages of one partition key that are ready together go as
+   * one Kinesis record, so a shard's 1,000 records/s carry up to its 1 MiB/s of messages. Per-key order is
+   * kept whatever `strictOrder` says (one aggregate per key per request). Default false: turn it on only once
+   * every consumer of the stream de-aggregates (this pipeline's consumer does).
+   */
+  aggregate?: boolean;
+  /** Bound on one aggregate (partition key + data), up to 1 MiB. Default 51,200 bytes, as the KPL. */
+  maxAggregateBytes?: number;
   /** How long after publish() an entry may keep being retried. Default 30 s. */
   retryDeadlineMs?: number;
   backoff?: BackoffPolicy;
@@ -149,6 +164,8 @@ export class Publisher {
       maxBatchBytes: KINESIS_MAX_REQUEST_BYTES,
       maxInFlightRequests: 4,
       strictOrder: true,
+      aggregate: false,
+      maxAggregateBytes: DEFAULT_MAX_AGGREGATE_BYTES,
       retryDeadlineMs: 30_000,
       backoff: DEFAULT_BACKOFF,
       maxQueueRecords: 10_000,
@@ -172,6 +189,12 @@ export class Publisher {
         `maxBatchBytes must be ${KINESIS_MAX_RECORD_BYTES}..${KINESIS_MAX_REQUEST_BYTES}`,
       );
     }
+    if (
+      !Number.isInteger(o.maxAggregateBytes) ||
+      o.maxAggregateBytes < 1024 ||
+      o.maxAggregateBytes > MAX_AGGREGATE_BYTES
+    )
+      throw new ConfigurationError(`maxAggregateBytes must be 1024..${MAX_AGGREGATE_BYTES}`);
     if (!Number.isInteger(o.maxInFlightRequests) || o.maxInFlightRequests < 1)
       throw new ConfigurationError("maxInFlightRequests must be ≥ 1");
     if (o.maxQueueRecords < 1 || o.maxQueueBytes < KINESIS_MAX_RECORD_BYTES) {
@@ -372,7 +395,13 @@ export class Publisher {
     const urgent = this.flushRequests > 0 || this.spaceWaiter !== undefined;
     const blocked = { has: (key: string) => this.inFlightKeys.has(key) };
     while (this.inFlightRequests < this.o.maxInFlightRequests) {
-      const batch = selectBatch(this.queue, blocked, now, this.limits);
+      const batch = this.o.aggregate
+        ? selectAggregatedBatch(this.queue, blocked, now, {
+            maxRecords: this.limits.maxRecords,
+            maxBytes: this.limits.maxBytes,
+            maxAggregateBytes: this.o.maxAggregateBytes,
+          })
+        : selectBatch(this.queue, blocked, now, this.limits);
       if (batch.entries.length === 0) break;
       if (!urgent && !batch.full) {
         // Retries already waited out their backoff; fresh entries wait for the linger of the oldest one.
@@ -389,7 +418,7 @@ export class Publisher {
     if (nextRetry < Infinity) this.scheduleAt(nextRetry);
   }
 
-  private send(batch: Batch<Entry>): void {
+  private send(batch: Batch<Entry> & { groups?: Entry[][] }): void {
     const chosen = new Set(batch.entries);
     this.queue = this.queue.filter((e) => !chosen.has(e));
     for (const e of batch.entries) {
@@ -399,12 +428,14 @@ export class Publisher {
     this.inFlightRequests++;
     this.inFlightRecords += batch.entries.length;
     this.counters.requests++;
-    this.emit({ type: "request", records: batch.entries.length, bytes: batch.bytes });
-    const records = batch.entries.map((e) => ({ Data: e.token, PartitionKey: e.partitionKey }));
+    // One Kinesis record per group: an aggregate, or (without aggregation) one entry.
+    const groups = batch.groups ?? batch.entries.map((e) => [e]);
+    this.emit({ type: "request", records: groups.length, bytes: batch.bytes });
+    const records = groups.map(packGroup);
     Promise.resolve()
       .then(() => this.o.putRecords(records))
       .then(
-        (output) => this.settle(batch.entries, output),
+        (output) => this.settle(groups, output),
         (error: unknown) => {
           const code = requestErrorCode(error);
           const retryable = isRetryableRequestError(error);
@@ -432,37 +463,42 @@ export class Publisher {
       .catch(() => undefined);
   }
 
-  private settle(entries: Entry[], output: Pick<PutRecordsCommandOutput, "Records">): void {
+  private settle(groups: Entry[][], output: Pick<PutRecordsCommandOutput, "Records">): void {
     const results = output.Records ?? [];
     const failedKeys = new Set<string>();
-    entries.forEach((e, i) => {
+    groups.forEach((group, i) => {
       const r = results[i];
-      if (r?.SequenceNumber && !r.ErrorCode) {
-        if (failedKeys.has(e.partitionKey)) {
-          this.counters.reordered++;
-          this.emit({ type: "reordered", jti: e.jti, partitionKey: e.partitionKey });
+      const aggregated = group.length > 1;
+      group.forEach((e, subSequenceNumber) => {
+        if (r?.SequenceNumber && !r.ErrorCode) {
+          if (failedKeys.has(e.partitionKey)) {
+            this.counters.reordered++;
+            this.emit({ type: "reordered", jti: e.jti, partitionKey: e.partitionKey });
+          }
+          this.release(e);
+          this.counters.acknowledged++;
+          const ack: Acknowledgement = {
+            jti: e.jti,
+            partitionKey: e.partitionKey,
+            shardId: r.ShardId ?? "",
+            sequenceNumber: r.SequenceNumber,
+            ...(aggregated ? { subSequenceNumber } : {}),
+            attempts: e.attempts,
+          };
+          e.resolve(ack);
+          this.emit({ type: "acknowledged", ...ack });
+          return;
         }
-        this.release(e);
-        this.counters.acknowledged++;
-        const ack = {
-          jti: e.jti,
-          partitionKey: e.partitionKey,
-          shardId: r.ShardId ?? "",
-          sequenceNumber: r.SequenceNumber,
-          attempts: e.attempts,
-        };
-        e.resolve(ack);
-        this.emit({ type: "acknowledged", ...ack });
-        return;
-      }
-      failedKeys.add(e.partitionKey);
-      const code = r?.ErrorCode ?? "IncompleteResponse";
-      this.retryOrFail(
-        e,
-        code,
-        r?.ErrorMessage ?? "no result for this entry",
-        isRetryableEntryError(r?.ErrorCode),
-      );
+        failedKeys.add(e.partitionKey);
+        const code = r?.ErrorCode ?? "IncompleteResponse";
+        // A failed aggregate fails all its user records; they go back in publish order and are retried together.
+        this.retryOrFail(
+          e,
+          code,
+          r?.ErrorMessage ?? "no result for this entry",
+          isRetryableEntryError(r?.ErrorCode),
+        );
+      });
     });
   }
 

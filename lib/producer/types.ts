@@ -33,6 +33,8 @@ export interface Acknowledgement {
   partitionKey: string;
   shardId: string;
   sequenceNumber: string;
+  /** Set when the message went inside a KPL aggregate: its place in it (`aggregate: true`). */
+  subSequenceNumber?: number;
   attempts: number;
 }
 
@@ -77,6 +79,7 @@ export type PublisherEvent =
       partitionKey: string;
       shardId: string;
       sequenceNumber: string;
+      subSequenceNumber?: number;
       attempts: number;
     }
   | {

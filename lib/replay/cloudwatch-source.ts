@@ -20,6 +20,8 @@ export interface FailureLine {
   outcome: "rejected" | "failed" | "unfinished";
   shardId: string;
   sequenceNumber: string;
+  /** A user record of a KPL aggregate: its place in it. */
+  subSequenceNumber?: number;
   partitionKey?: string;
   jti?: string;
   iss?: string;
@@ -63,6 +65,8 @@ export function parseFailureLine(message: string): FailureLine | undefined {
     if (typeof line[key] === "string") out[key] = line[key] as string;
   }
   if (typeof line.rawTruncated === "boolean") out.rawTruncated = line.rawTruncated;
+  if (Number.isSafeInteger(line.subSequenceNumber) && (line.subSequenceNumber as number) >= 0)
+    out.subSequenceNumber = line.subSequenceNumber as number;
   if (typeof line.identityVerified === "boolean") out.identityVerified = line.identityVerified;
   return out;
 }
@@ -118,6 +122,7 @@ const lineRecord = (line: FailureLine): ReplayRecord | undefined =>
         sequenceNumber: line.sequenceNumber,
         partitionKey: line.partitionKey ?? "",
         data: line.raw,
+        ...(line.subSequenceNumber !== undefined ? { subSequenceNumber: line.subSequenceNumber } : {}),
       }
     : undefined;
 
@@ -129,11 +134,14 @@ const lineRecord = (line: FailureLine): ReplayRecord | undefined =>
 export function groupFailureLines(lines: readonly FoundLine[]): FoundLine[][] {
   const latest = new Map<string, FoundLine>();
   for (const found of lines) {
-    const key = `${found.line.shardId}:${found.line.sequenceNumber}`;
+    const key = `${found.line.shardId}:${found.line.sequenceNumber}:${found.line.subSequenceNumber ?? ""}`;
     const seen = latest.get(key);
     if (!seen || (found.event.timestamp ?? 0) >= (seen.event.timestamp ?? 0)) latest.set(key, found);
   }
-  const ordered = [...latest.values()].sort((a, b) => byStreamPosition(a.line, b.line));
+  const ordered = [...latest.values()].sort(
+    (a, b) =>
+      byStreamPosition(a.line, b.line) || (a.line.subSequenceNumber ?? -1) - (b.line.subSequenceNumber ?? -1),
+  );
   const groups: FoundLine[][] = [];
   const openByKey = new Map<string, FoundLine[]>();
   for (const found of ordered) {
@@ -189,7 +197,7 @@ export function lineCandidates(
       continue;
     }
     const candidate: ReplayCandidate = {
-      id: `logs:${line.shardId}:${line.sequenceNumber}${group.length > 1 ? "+" : ""}`,
+      id: `logs:${line.shardId}:${line.sequenceNumber}${line.subSequenceNumber === undefined ? "" : `:${line.subSequenceNumber}`}${group.length > 1 ? "+" : ""}`,
       provenance: {
         ...provenance,
         ...(event.logStreamName ? { logStream: event.logStreamName } : {}),
@@ -213,7 +221,7 @@ export function lineCandidates(
       line.reason &&
       (VERIFY_REASONS as readonly string[]).includes(line.reason)
     ) {
-      candidate.resolvesLedgerPk = recordLedgerKey(line.shardId, line.sequenceNumber);
+      candidate.resolvesLedgerPk = recordLedgerKey(line.shardId, line.sequenceNumber, line.subSequenceNumber);
     }
     if (complete) candidate.records.push(...(records as ReplayRecord[]));
     else

@@ -19,6 +19,7 @@ import type {
   ReplaySummary,
 } from "./types.js";
 import { toEventRecord } from "../kinesis/event-record.js";
+import { deaggregate } from "../kinesis/aggregation.js";
 
 export interface ReplayEngineDeps {
   /** The consumer's pipeline, built with a verify that widens exp by the replay horizon. */
@@ -51,7 +52,21 @@ export interface ReplayResult {
   candidates: CandidateReport[];
 }
 
-const positionKey = (r: { shardId: string; sequenceNumber: string }) => `${r.shardId}:${r.sequenceNumber}`;
+/** A record's place: shard, sequence number and, for a user record of a KPL aggregate, its sub-sequence. */
+const positionKey = (r: { shardId: string; sequenceNumber: string; subSequenceNumber?: number }) =>
+  `${r.shardId}:${r.sequenceNumber}${r.subSequenceNumber === undefined ? "" : `:${r.subSequenceNumber}`}`;
+
+/** Stream order, user records of one aggregate by sub-sequence. */
+const byPositionWithin = (a: ReplayRecord, b: ReplayRecord) =>
+  byStreamPosition(a, b) || (a.subSequenceNumber ?? -1) - (b.subSequenceNumber ?? -1);
+
+/** What a whole aggregate replayed from the stream became: the first user record that did not finish, if any. */
+function foldOutcome(previous: ReplayOutcome | undefined, next: ReplayOutcome): ReplayOutcome {
+  if (!previous) return next;
+  if (previous.status === "failed") return previous;
+  if (next.status === "failed" || next.status === "rejected") return next;
+  return previous.status === "rejected" ? previous : next;
+}
 
 /** A replayed record as the consumer's pipeline receives it: the same documented event shape Lambda builds. */
 function asEventRecord(record: ReplayRecord): KinesisStreamRecord {
@@ -144,7 +159,7 @@ export async function runReplay(
   for (const report of live)
     for (const record of report.candidate.records)
       if (!byPosition.has(positionKey(record))) byPosition.set(positionKey(record), record);
-  const records = [...byPosition.values()].sort(byStreamPosition);
+  const records = [...byPosition.values()].sort(byPositionWithin);
   const outcomes = new Map<string, ReplayOutcome>();
   const progress = (done: number) => options.onProgress?.({ phase: "replay", done, total: records.length });
   progress(0);
@@ -175,12 +190,19 @@ export async function runReplay(
       }
       if (feed.length > 0) {
         const event: KinesisStreamEvent = { Records: feed.map(asEventRecord) };
-        // A record of a parked key goes behind its park instead of ahead of it.
-        const result = await deps.pipeline.process(event, { parking: "append" });
+        // A user record taken out of its aggregate (ledger, logs) keeps its position; a whole aggregate
+        // re-read from the stream is unpacked by the pipeline and answers for all its user records. A record
+        // of a parked key goes behind its park instead of ahead of it.
+        const result = await deps.pipeline.process(event, {
+          parking: "append",
+          subSequenceNumbers: feed.map((r) => r.subSequenceNumber),
+        });
         for (const report of result.reports) {
           const outcome = toReplayOutcome(report.outcome);
-          const key = `${report.record.shardId}:${report.record.sequenceNumber}`;
+          const key = positionKey(report.record);
           outcomes.set(key, outcome);
+          const whole = positionKey({ ...report.record, subSequenceNumber: undefined });
+          if (whole !== key) outcomes.set(whole, foldOutcome(outcomes.get(whole), outcome));
           if (outcome.status === "failed" && !blockedKeys.has(report.record.partitionKey))
             blockedKeys.set(report.record.partitionKey, key);
         }
@@ -234,9 +256,22 @@ async function dryRunOutcomes(
   outcomes: Map<string, ReplayOutcome>,
   progress: (done: number) => void,
 ): Promise<void> {
+  // A whole aggregate re-read from the stream stands for its user records.
+  const tokensOf = (record: ReplayRecord): Buffer[] | string => {
+    const bytes = Buffer.from(record.data, "base64");
+    if (record.subSequenceNumber !== undefined) return [bytes];
+    const unpacked = deaggregate(bytes);
+    if (unpacked.kind === "corrupt") return unpacked.detail;
+    return unpacked.kind === "plain" ? [bytes] : unpacked.records.map((u) => u.data);
+  };
   const pks = records.flatMap((r) => {
-    const id = peekIdentity(Buffer.from(r.data, "base64"));
-    return id ? [messageLedgerKey(id.iss, id.jti)] : [];
+    const tokens = tokensOf(r);
+    return typeof tokens === "string"
+      ? []
+      : tokens.flatMap((token) => {
+          const id = peekIdentity(token);
+          return id ? [messageLedgerKey(id.iss, id.jti)] : [];
+        });
   });
   const markers = await prefetchMarkers(deps.dynamodb, deps.ledgerTable, [
     ...pks,
@@ -248,10 +283,13 @@ async function dryRunOutcomes(
   }
   let done = 0;
   for (const record of records) {
-    outcomes.set(
-      positionKey(record),
-      await predictOutcome(Buffer.from(record.data, "base64"), markers, deps.verify),
-    );
+    const tokens = tokensOf(record);
+    let outcome: ReplayOutcome | undefined;
+    if (typeof tokens === "string") outcome = { status: "rejected", reason: "aggregate", detail: tokens };
+    else
+      for (const token of tokens)
+        outcome = foldOutcome(outcome, await predictOutcome(token, markers, deps.verify));
+    outcomes.set(positionKey(record), outcome!);
     progress(++done);
   }
 }

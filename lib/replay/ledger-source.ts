@@ -50,6 +50,7 @@ export async function ledgerCandidate(
       sequenceNumber,
       partitionKey: text(item.partitionKey) ?? "",
       data: raw,
+      ...(typeof item.subSequenceNumber === "number" ? { subSequenceNumber: item.subSequenceNumber } : {}),
     });
     return candidate;
   }

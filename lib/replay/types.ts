@@ -13,6 +13,8 @@ export interface ReplayRecord {
   data: string;
   /** ms since epoch, when Kinesis accepted the record (if known). */
   arrivedAt?: number;
+  /** A user record of a KPL aggregate (`data` is then its own token): its place in the aggregate. */
+  subSequenceNumber?: number;
 }
 
 export type SourceName = "ledger" | "onfailure-sqs" | "onfailure-s3" | "cloudwatch";

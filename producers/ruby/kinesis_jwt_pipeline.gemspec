@@ -25,6 +25,8 @@ Gem::Specification.new do |spec|
   spec.add_development_dependency "rack-test", ">= 1.1"
   spec.add_development_dependency "rails", ">= 6.1"
   spec.add_development_dependency "sidekiq", ">= 6.4"
+  # KPL aggregation (aggregate = true) needs google-protobuf: optional at run time, loaded only then.
+  spec.add_development_dependency "google-protobuf", ">= 3.21"
   spec.add_development_dependency "minitest", "~> 5.15"
   spec.add_development_dependency "rake", ">= 13"
   spec.add_development_dependency "rbnacl", ">= 7"

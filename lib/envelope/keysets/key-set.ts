@@ -8,7 +8,8 @@ export type CryptoKey = webcrypto.CryptoKey;
 export interface ResolvedKey {
   kid: string;
   alg: Algorithm;
-  key: CryptoKey | KeyObject;
+  /** Public key for ES256/EdDSA, secret key for HS256: what node:crypto verifies with. */
+  key: KeyObject;
 }
 
 /**

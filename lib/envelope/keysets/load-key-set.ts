@@ -6,7 +6,8 @@ import { createRefreshingKeySet, type RefreshOptions } from "./refreshing-key-se
 import { httpJwks, isLoopback, secretsManagerJwks, ssmJwks } from "./remote-sources.js";
 import { createStaticKeySet } from "./static-key-set.js";
 
-export type LoadKeySetOptions = Omit<RefreshOptions, "now">;
+/** How remote key sets are cached and refreshed (`now` is an injected clock for tests). */
+export type LoadKeySetOptions = RefreshOptions;
 
 export const KEY_SET_SOURCE_FORMS =
   'a path to a jwks.json, "file:PATH", "env:VAR", "ssm:/param/name", "secretsmanager:SECRET_ID", "https://host/jwks.json", or literal JWKS JSON';

@@ -1,7 +1,10 @@
-import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { GetParameterCommand } from "@aws-sdk/client-ssm";
-import { secretsClient, ssmClient } from "../../aws/clients.js";
 import type { JwksFetcher } from "./refreshing-key-set.js";
+
+type KeyStoreClients = typeof import("../../aws/key-store-clients.js");
+// Loaded on the first fetch from SSM or Secrets Manager, never at cold start of a file- or env-keyed consumer.
+const loadClients = () => import("../../aws/key-store-clients.js");
+const loadSsm = () => import("@aws-sdk/client-ssm");
+const loadSecretsManager = () => import("@aws-sdk/client-secrets-manager");
 
 /**
  * HTTPS JWKS endpoint. Plain http is allowed only for loopback hosts (local stacks and tests). The body is
@@ -50,8 +53,10 @@ export function isLoopback(url: URL): boolean {
 
 /** SSM parameter (String or SecureString) holding the JWKS JSON. */
 export function ssmJwks(name: string): JwksFetcher {
-  const client = ssmClient({ maxAttempts: 2 });
+  let client: ReturnType<KeyStoreClients["ssmClient"]> | undefined;
   return async (signal) => {
+    const [{ ssmClient }, { GetParameterCommand }] = await Promise.all([loadClients(), loadSsm()]);
+    client ??= ssmClient({ maxAttempts: 2 });
     const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }), {
       abortSignal: signal,
     });
@@ -63,8 +68,13 @@ export function ssmJwks(name: string): JwksFetcher {
 
 /** Secrets Manager secret whose SecretString is the JWKS JSON. */
 export function secretsManagerJwks(secretId: string): JwksFetcher {
-  const client = secretsClient({ maxAttempts: 2 });
+  let client: ReturnType<KeyStoreClients["secretsClient"]> | undefined;
   return async (signal) => {
+    const [{ secretsClient }, { GetSecretValueCommand }] = await Promise.all([
+      loadClients(),
+      loadSecretsManager(),
+    ]);
+    client ??= secretsClient({ maxAttempts: 2 });
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal });
     if (out.SecretString !== undefined) return out.SecretString;
     if (out.SecretBinary !== undefined) return Buffer.from(out.SecretBinary).toString("utf8");

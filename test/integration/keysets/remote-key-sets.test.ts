@@ -1,7 +1,7 @@
 import { CreateSecretCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { randomUUID } from "node:crypto";
-import { secretsClient, ssmClient } from "../../../lib/aws/clients.js";
+import { secretsClient, ssmClient } from "../../../lib/aws/key-store-clients.js";
 import { KjpError } from "../../../lib/errors/kjp-error.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { loadKeySet } from "../../../lib/envelope/keysets/load-key-set.js";

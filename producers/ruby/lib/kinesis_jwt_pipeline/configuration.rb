@@ -13,7 +13,7 @@ module KinesisJwtPipeline
                   :max_queue, :max_queue_bytes, :when_full, :block_timeout, :linger,
                   :max_batch_records, :max_batch_bytes, :retry_deadline, :retry_base_delay, :retry_max_delay,
                   :journal_path, :probe_interval, :ttl, :validate_with, :ordering, :shutdown_timeout,
-                  :flush_at_exit, :additional_public_keys
+                  :flush_at_exit, :additional_public_keys, :aggregate, :max_aggregate_bytes
 
     def initialize
       @max_queue = 10_000
@@ -36,6 +36,9 @@ module KinesisJwtPipeline
       @validate_with = nil
       # public JWKs still trusted during a rotation (old key, or the next one published ahead): Hashes or paths
       @additional_public_keys = []
+      # KPL aggregation (aggregation.rb): off until every consumer of the stream de-aggregates
+      @aggregate = false
+      @max_aggregate_bytes = Aggregation::DEFAULT_MAX_BYTES
     end
 
     def validate!
@@ -59,10 +62,21 @@ module KinesisJwtPipeline
       %i[block_timeout linger retry_deadline retry_base_delay retry_max_delay probe_interval shutdown_timeout].each do |k|
         raise ConfigurationError, "#{k} must be a non-negative number of seconds" unless public_send(k).is_a?(Numeric) && public_send(k) >= 0
       end
+      validate_aggregation!
       self
     end
 
     private
+
+    def validate_aggregation!
+      raise ConfigurationError, "aggregate must be true or false" unless [true, false].include?(aggregate)
+      return unless aggregate
+
+      unless max_aggregate_bytes.is_a?(Integer) && max_aggregate_bytes.between?(1024, Aggregation::MAX_BYTES)
+        raise ConfigurationError, "max_aggregate_bytes must be 1 KiB..1 MiB (one Kinesis record)"
+      end
+      Aggregation.schema # fails at boot, not on the first batch, when google-protobuf is missing
+    end
 
     def blank?(value)
       value.nil? || (value.respond_to?(:empty?) && value.empty?)

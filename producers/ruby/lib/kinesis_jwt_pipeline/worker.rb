@@ -43,6 +43,7 @@ module KinesisJwtPipeline
       @close_deadline = nil
       @undelivered = false
       @strict = config.ordering == :strict
+      @packer = config.aggregate ? Aggregation::BatchPacker.new(config.max_aggregate_bytes) : nil
     end
 
     def start
@@ -162,7 +163,7 @@ module KinesisJwtPipeline
         Thread.pass
       end
 
-      result = PutRecords.call(@client, @config.stream_name, batch)
+      result = (@packer ? Aggregation::PutAggregated : PutRecords).call(@client, @config.stream_name, batch)
       return if aborting?
 
       now = monotonic
@@ -190,16 +191,22 @@ module KinesisJwtPipeline
       bytes = 0
       held = {}
       rest = []
+      @packer&.reset
       @pending.each do |m|
         if held[m.partition_key] || m.next_attempt_at > now || batch.size >= @config.max_batch_records ||
-           (!batch.empty? && bytes + m.bytesize > @config.max_batch_bytes)
+           (!batch.empty? && bytes + m.bytesize > @config.max_batch_bytes) || (@packer && !@packer.fits?(m))
           held[m.partition_key] = true
           rest << m
         else
           batch << m
           bytes += m.bytesize
-          # strict: one record per key per call, so a failed entry can never be overtaken by a later one
-          held[m.partition_key] = true if @strict
+          # aggregate: one aggregate per key per call; strict: one record per key per call; either way a
+          # failed entry can never be overtaken by a later one
+          if @packer
+            @packer.add(m)
+          elsif @strict
+            held[m.partition_key] = true
+          end
         end
       end
       @pending = rest
@@ -209,7 +216,7 @@ module KinesisJwtPipeline
     def report(result)
       unless result.acked.empty?
         @events.instrument("acknowledged", count: result.acked.size,
-                                           records: result.acked.map { |(m, seq, shard)| { jti: m.jti, type: m.type, partition_key: m.partition_key, sequence_number: seq, shard_id: shard } })
+                                           records: result.acked.map { |(m, seq, shard, sub)| { jti: m.jti, type: m.type, partition_key: m.partition_key, sequence_number: seq, shard_id: shard }.merge(sub ? { sub_sequence_number: sub } : {}) })
       end
       return if result.failed.empty?
 

@@ -1,0 +1,42 @@
+import { createHmac, timingSafeEqual, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import type { Algorithm } from "./types.js";
+
+/** Signature lengths fixed by each algorithm: anything else cannot be a signature, so it is refused unread. */
+const SIGNATURE_BYTES: Record<Algorithm, number> = { ES256: 64, EdDSA: 64, HS256: 32 };
+
+/**
+ * Checks the signature of a token that decodeCompact has already split and the header policy has already
+ * accepted, with the one KeyObject of our key set (RFC 7515 §5.2). jose parsed the key; the token need not be
+ * parsed again, and node:crypto on a KeyObject skips WebCrypto's per-call key handling. The signing input is
+ * the received ASCII text up to the last dot, so nothing is re-encoded. ES256 signatures are r||s
+ * (IEEE P1363, RFC 7518 §3.4), never DER. Resolves false for any signature that does not verify; never throws.
+ */
+export function signatureMatches(compact: string, alg: Algorithm, key: KeyObject): Promise<boolean> {
+  const dot = compact.lastIndexOf(".");
+  const input = Buffer.from(compact.slice(0, dot), "latin1");
+  const signature = Buffer.from(compact.slice(dot + 1), "base64url");
+  if (signature.length !== SIGNATURE_BYTES[alg]) return Promise.resolve(false);
+  if (alg === "HS256") {
+    if (key.type !== "secret") return Promise.resolve(false);
+    const expected = createHmac("sha256", key).update(input).digest();
+    return Promise.resolve(timingSafeEqual(expected, signature));
+  }
+  if (key.type !== "public") return Promise.resolve(false);
+  if (alg === "ES256" ? key.asymmetricKeyType !== "ec" : key.asymmetricKeyType !== "ed25519") {
+    return Promise.resolve(false);
+  }
+  // The callback form runs on libuv's thread pool, so tokens of different keys verify on both cores at once.
+  return new Promise((resolve) => {
+    try {
+      cryptoVerify(
+        alg === "ES256" ? "sha256" : null,
+        input,
+        { key, dsaEncoding: "ieee-p1363" },
+        signature,
+        (error, ok) => resolve(!error && ok),
+      );
+    } catch {
+      resolve(false);
+    }
+  });
+}
