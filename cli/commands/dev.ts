@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { Option, type Command } from "commander";
 import {
   startPipelineSession,
@@ -44,7 +45,9 @@ const defaults = (): DevCommandDeps => ({
 /**
  * `kjp dev`: the local stack, serverless.yml's resources and the runner with the real consumer, and no
  * workload: publish with `kjp publish` from another shell (the exports it prints point there) and watch the
- * consumer's log lines here. Runs until Ctrl-C, then stops the runner and the emulators.
+ * consumer's log lines here. Runs until Ctrl-C, then stops the runner and the emulators. Its state (emulator
+ * data, checkpoints, keys) is kept in .kjp/dev, so the next `kjp dev` resumes where this one stopped;
+ * `--fresh` forgets it.
  */
 export function register(program: Command, deps: Partial<DevCommandDeps> = {}): void {
   const d = { ...defaults(), ...deps };
@@ -54,15 +57,25 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
     .option("--quiet", "do not echo the consumer's log lines", false)
     .option("--keys-dir <dir>", "where the session's demo keys are written (default .kjp/dev)")
     .addOption(stackOption())
-    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind }) => {
+    .option(
+      "--fresh",
+      "start from nothing: forget the stream, tables, checkpoints and keys kept in .kjp/dev by earlier runs",
+      false,
+    )
+    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind; fresh: boolean }) => {
       const log = (line: string) => d.out(`${line}\n`);
       // Listen before starting: a Ctrl-C during start-up must still stop what was started.
       const stop = d.stopSignal();
+      // Everything lives under .kjp/dev (emulator data, checkpoints, keys), so a restart resumes where the
+      // last run stopped: records published meanwhile are read, and the ledger still knows what was applied.
+      const persistDir = kjpDir("dev");
+      if (opts.fresh) rmSync(persistDir, { recursive: true, force: true });
       const session = await d.start({
         log,
         echoLogs: !opts.quiet,
-        keysDir: opts.keysDir ?? kjpDir("dev"),
+        keysDir: opts.keysDir ?? persistDir,
         stack: opts.stack,
+        persistDir,
       });
       try {
         log(

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { performance } from "node:perf_hooks";
 import { join } from "node:path";
@@ -42,6 +42,11 @@ export interface PipelineSessionOptions {
    * sequence number; serverless.yml's position otherwise.
    */
   startAtSeconds?: number;
+  /**
+   * Keep everything under this folder and resume from it (kjp dev): the emulators' data (stream records,
+   * tables), the runner's checkpoints and the keys. Without it a run is throw-away (the demo).
+   */
+  persistDir?: string;
   /** What to start when the environment points at no stack (default embedded). */
   stack?: StackKind;
   /** Echo the consumer's log lines to stdout (kjp dev). */
@@ -112,6 +117,11 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const stage = options.stage ?? "local";
   const log = options.log ?? ((line: string) => console.log(line));
   const reused = stackAlreadyRunning();
+  const persistDir = options.persistDir;
+  const checkpointsDir = persistDir ? join(persistDir, "checkpoints") : undefined;
+  // A persistent session that has checkpoints resumes from them, wherever the stack comes from.
+  const resuming =
+    checkpointsDir !== undefined && existsSync(checkpointsDir) && readdirSync(checkpointsDir).length > 0;
   const startAtSeconds = options.startAtSeconds;
   let stopStack: () => Promise<void>;
   let resources: CreatedResources;
@@ -139,7 +149,11 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
         : installing
           ? "installing moto into .venv, then starting the emulators"
           : "starting the emulators",
-      startDevStack({ stage, ...(localstack ? { startStack: startLocalStackAsStack } : {}) }),
+      startDevStack({
+        stage,
+        ...(localstack ? { startStack: startLocalStackAsStack } : {}),
+        ...(persistDir ? { dataDir: join(persistDir, "data") } : {}),
+      }),
       log,
     );
     resources = dev.resources;
@@ -152,7 +166,8 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     );
   }
 
-  const stateDir = mkdtempSync(join(tmpdir(), "kjp-runner-"));
+  const stateDir = checkpointsDir ?? mkdtempSync(join(tmpdir(), "kjp-runner-"));
+  if (checkpointsDir) mkdirSync(checkpointsDir, { recursive: true });
   // Our own clients, closed before the emulators stop: a kept-alive socket makes kinesis-mock wait out its
   // shutdown grace period.
   const dynamodb = dynamoDbClient();
@@ -160,12 +175,14 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const cleanup = async () => {
     dynamodb.destroy();
     for (const c of Object.values(clients)) c.destroy();
-    rmSync(stateDir, { recursive: true, force: true });
+    if (!checkpointsDir) rmSync(stateDir, { recursive: true, force: true });
     await stopStack();
   };
   try {
     const audience = optionalSetting(process.env, "KJP_AUDIENCE") ?? DEFAULT_AUDIENCE;
-    const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience);
+    const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience, {
+      reuse: persistDir !== undefined,
+    });
     const consumerEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...resources.env,
@@ -203,7 +220,8 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       stateDir,
       echoLogs: options.echoLogs ?? false,
     });
-    if (startAtSeconds === undefined && reused) {
+    // A resumed session keeps its own checkpoints: what was published while it was down is read.
+    if (startAtSeconds === undefined && reused && !resuming) {
       const checkpoints = await CheckpointStore.open(stateDir, runner.streamName, runner.functionName);
       for (const [shardId, tip] of Object.entries(await readShardTips(clients.kinesis, runner.streamName)))
         if (tip) await checkpoints.commit(shardId, { sequenceNumber: tip });

@@ -36,7 +36,7 @@ export function reportBatch(
   logger: Logger,
   metrics: Metrics,
 ): void {
-  const counts = { processed: 0, duplicate: 0, rejected: 0, failed: 0, unfinished: 0 };
+  const counts = { processed: 0, duplicate: 0, rejected: 0, failed: 0, unfinished: 0, parked: 0 };
   const rejectedBy = new Map<string, number>();
   for (const { record, outcome, facts } of result.reports) {
     counts[outcome.status]++;
@@ -70,6 +70,14 @@ export function reportBatch(
         detail: outcome.detail,
         ...boundedRaw(record),
       });
+    } else if (outcome.status === "parked") {
+      // The parked item keeps the raw record; the line says where it went and why.
+      logger.warn("record parked", {
+        ...where,
+        outcome: "parked",
+        reason: outcome.reason,
+        detail: outcome.detail,
+      });
     } else if (outcome.status === "unfinished") {
       logger.warn("record unfinished", {
         ...where,
@@ -94,6 +102,7 @@ export function reportBatch(
   metrics.addMetric("duplicate", MetricUnit.Count, counts.duplicate);
   metrics.addMetric("rejected", MetricUnit.Count, counts.rejected);
   metrics.addMetric("failed", MetricUnit.Count, counts.failed + counts.unfinished);
+  metrics.addMetric("parked", MetricUnit.Count, counts.parked);
   if (telemetry.verifyCount > 0)
     metrics.addMetric("verifyLatency", MetricUnit.Milliseconds, telemetry.verifyMsAvg);
   if (telemetry.transactions > 0) {
