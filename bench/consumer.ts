@@ -18,7 +18,8 @@
  * headline is then the largest cell both ran), BENCH_REFERENCE_MODE (per-key | sequential | parallel, default per-key),
  * BENCH_COMMIT_CONCURRENCY (transactions in flight, default 2), AWS_ENDPOINT_URL_DYNAMODB (use a running
  * DynamoDB instead of starting DynamoDB Local).
- * The last line is one JSON object with the headline figures.
+ * The last line is one JSON object with the headline figures; `park_check_extra_requests_per_record` is what
+ * the park check (park markers riding on the dedupe prefetch) adds when no key is parked.
  */
 import { randomBytes } from "node:crypto";
 import { availableParallelism, loadavg } from "node:os";
@@ -70,16 +71,24 @@ const rid = (prefix: string) =>
   `${prefix}_${[...randomBytes(12)].map((b) => ALNUM[b % ALNUM.length]).join("")}`;
 
 /** Counts every HTTP attempt the client makes (inside the retry middleware). */
-function countRequests(client: DynamoDBClient): { count: () => number; reset: () => void } {
+function countRequests(client: DynamoDBClient): {
+  count: () => number;
+  batchGets: () => number;
+  reset: () => void;
+} {
   let n = 0;
+  let gets = 0;
   client.middlewareStack.add(
     (next) => async (args) => {
       n++;
+      // The request's target header names the operation (DynamoDB_20120810.BatchGetItem).
+      const target = (args.request as { headers?: Record<string, string> }).headers?.["x-amz-target"];
+      if (target?.endsWith(".BatchGetItem")) gets++;
       return next(args);
     },
     { step: "finalizeRequest", priority: "low", name: "kjpBenchRequestCounter" },
   );
-  return { count: () => n, reset: () => void (n = 0) };
+  return { count: () => n, batchGets: () => gets, reset: () => void (n = gets = 0) };
 }
 
 /** A realistic mix: deal stage changes (ADD totals), contact upserts (conditional put), notes. */
@@ -191,12 +200,22 @@ interface Tally {
   records: number;
   seconds: number;
   requests: number;
+  /** BatchGetItem requests beyond the dedupe prefetch's one per 100 records: the park check's share. */
+  parkCheckExtra: number;
   wcu: number;
   rcu: number;
   failures: number;
 }
 
-const emptyTally = (): Tally => ({ records: 0, seconds: 0, requests: 0, wcu: 0, rcu: 0, failures: 0 });
+const emptyTally = (): Tally => ({
+  records: 0,
+  seconds: 0,
+  requests: 0,
+  parkCheckExtra: 0,
+  wcu: 0,
+  rcu: 0,
+  failures: 0,
+});
 
 async function runOnce(side: Side, batch: KinesisStreamEvent, into: Tally): Promise<void> {
   side.requests.reset();
@@ -207,6 +226,9 @@ async function runOnce(side: Side, batch: KinesisStreamEvent, into: Tally): Prom
   into.records += batch.Records.length;
   into.failures += response.batchItemFailures.length;
   into.requests += side.requests.count();
+  // The dedupe prefetch alone needs one BatchGetItem per 100 records (each has its own identity); what is
+  // above that is the park check riding along (the batch's partition keys, 100 per request).
+  into.parkCheckExtra += Math.max(0, side.requests.batchGets() - Math.ceil(batch.Records.length / 100));
   into.wcu += side.capacity.wcu();
   into.rcu += side.capacity.rcu();
 }
@@ -395,6 +417,7 @@ async function main() {
         ours_wcu_per_message: Number(perMessage(headline.a, "wcu").toFixed(2)),
         reference_wcu_per_message: Number(perMessage(headline.b, "wcu").toFixed(2)),
         hot_key_ddb_requests_per_record: hot ? Number(perMessage(hot, "requests").toFixed(4)) : null,
+        park_check_extra_requests_per_record: Number(perMessage(headline.a, "parkCheckExtra").toFixed(4)),
       }),
     );
     ourClient.destroy();

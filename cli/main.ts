@@ -14,6 +14,7 @@ import { register as publish } from "./commands/publish.js";
 import { register as replay } from "./commands/replay.js";
 import { register as schemas } from "./commands/schemas.js";
 import { register as sign } from "./commands/sign.js";
+import { register as status } from "./commands/status.js";
 import { register as verify } from "./commands/verify.js";
 
 /** Exit codes of every kjp command: 0 success/accepted, 1 the thing checked was refused, 2 usage or configuration. */
@@ -65,6 +66,7 @@ const COMMANDS: Register[] = [
   inspect,
   replay,
   consoleCommand,
+  status,
   dev,
   demo,
 ];

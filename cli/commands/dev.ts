@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { Option, type Command } from "commander";
 import {
   startPipelineSession,
@@ -45,7 +46,9 @@ const defaults = (): DevCommandDeps => ({
 /**
  * `kjp dev`: the local stack, serverless.yml's resources and the runner with the real consumer, and no
  * workload: publish with `kjp publish` from another shell (the exports it prints point there) and watch the
- * consumer's log lines here. Runs until Ctrl-C, then stops the runner and the emulators.
+ * consumer's log lines here. Runs until Ctrl-C, then stops the runner and the emulators. Its state (emulator
+ * data, checkpoints, keys) is kept in .kjp/dev, so the next `kjp dev` resumes where this one stopped;
+ * `--fresh` forgets it.
  */
 export function register(program: Command, deps: Partial<DevCommandDeps> = {}): void {
   const d = { ...defaults(), ...deps };
@@ -59,48 +62,66 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
       "--http-port <port>",
       "port of the local HTTP API (default KJP_HTTP_PORT, else 3001; 0 = any free port)",
     )
-    .action(async (opts: { quiet: boolean; keysDir?: string; stack: StackKind; httpPort?: string }) => {
-      const log = (line: string) => d.out(`${line}\n`);
-      // Listen before starting: a Ctrl-C during start-up must still stop what was started.
-      const stop = d.stopSignal();
-      const httpPort = Number(opts.httpPort ?? optionalSetting(process.env, "KJP_HTTP_PORT") ?? 3001);
-      const session = await d.start({
-        log,
-        echoLogs: !opts.quiet,
-        keysDir: opts.keysDir ?? kjpDir("dev"),
-        httpPort,
-        stack: opts.stack,
-      });
-      try {
-        log(
-          `Runner reading ${session.runner.streamName} for ${session.runner.functionName} (log group ${session.runner.logGroupName}).`,
-        );
-        log(`Use the stack from another shell:  source ${session.envFile}`);
-        log(
-          "  (every variable kjp reads: endpoints, tables, stream, queue, audience, issuers, signing key; removed on stop)",
-        );
-        log(
-          `Then e.g.: kjp publish --type note.added --v 1 --sub acc_DEMO0001 --data '{"noteId":"note_DEV00001","accountId":"acc_DEMO0001","authorId":"usr_DEV00001","body":"hello","mentions":[],"createdAt":"${new Date().toISOString()}","notify":false}'`,
-        );
-        if (session.httpApi) {
-          log(
-            `HTTP API (serverless.yml's httpApi, with its authorizer) at ${session.httpApi.url}, for the origin ${session.httpApi.allowedOrigins.join(", ")}:`,
-          );
-          log(
-            `  curl -H "Authorization: Bearer $(kjp access-token --sub usr_DEV00001 --account acc_DEMO0001)" ${session.httpApi.url}/accounts/acc_DEMO0001/pipeline`,
-          );
-        }
-        log("Press Ctrl-C to stop.");
-        const keepAlive = setInterval(() => undefined, 1 << 30);
+    .option(
+      "--fresh",
+      "start from nothing: forget the stream, tables, checkpoints and keys kept in .kjp/dev by earlier runs",
+      false,
+    )
+    .action(
+      async (opts: {
+        quiet: boolean;
+        keysDir?: string;
+        stack: StackKind;
+        httpPort?: string;
+        fresh: boolean;
+      }) => {
+        const log = (line: string) => d.out(`${line}\n`);
+        // Listen before starting: a Ctrl-C during start-up must still stop what was started.
+        const stop = d.stopSignal();
+        const httpPort = Number(opts.httpPort ?? optionalSetting(process.env, "KJP_HTTP_PORT") ?? 3001);
+        // Everything lives under .kjp/dev (emulator data, checkpoints, keys), so a restart resumes where the
+        // last run stopped: records published meanwhile are read, and the ledger still knows what was applied.
+        const persistDir = kjpDir("dev");
+        if (opts.fresh) rmSync(persistDir, { recursive: true, force: true });
+        const session = await d.start({
+          log,
+          echoLogs: !opts.quiet,
+          keysDir: opts.keysDir ?? persistDir,
+          httpPort,
+          stack: opts.stack,
+          persistDir,
+        });
         try {
-          await stop;
+          log(
+            `Runner reading ${session.runner.streamName} for ${session.runner.functionName} (log group ${session.runner.logGroupName}).`,
+          );
+          log(`Use the stack from another shell:  source ${session.envFile}`);
+          log(
+            "  (every variable kjp reads: endpoints, tables, stream, queue, audience, issuers, signing key; removed on stop)",
+          );
+          log(
+            `Then e.g.: kjp publish --type note.added --v 1 --sub acc_DEMO0001 --data '{"noteId":"note_DEV00001","accountId":"acc_DEMO0001","authorId":"usr_DEV00001","body":"hello","mentions":[],"createdAt":"${new Date().toISOString()}","notify":false}'`,
+          );
+          if (session.httpApi) {
+            log(
+              `HTTP API (serverless.yml's httpApi, with its authorizer) at ${session.httpApi.url}, for the origin ${session.httpApi.allowedOrigins.join(", ")}:`,
+            );
+            log(
+              `  curl -H "Authorization: Bearer $(kjp access-token --sub usr_DEV00001 --account acc_DEMO0001)" ${session.httpApi.url}/accounts/acc_DEMO0001/pipeline`,
+            );
+          }
+          log("Press Ctrl-C to stop.");
+          const keepAlive = setInterval(() => undefined, 1 << 30);
+          try {
+            await stop;
+          } finally {
+            clearInterval(keepAlive);
+          }
+          log("Stopping...");
         } finally {
-          clearInterval(keepAlive);
+          await session.stop();
         }
-        log("Stopping...");
-      } finally {
-        await session.stop();
-      }
-      log("Stopped.");
-    });
+        log("Stopped.");
+      },
+    );
 }

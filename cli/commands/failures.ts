@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { dynamoDbClient } from "../../lib/aws/clients.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { listFailures, type LedgerEntry } from "../../lib/ledger/inspect.js";
+import { listParkedKeys } from "../../lib/ledger/park-items.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
 import { optionalSetting } from "../../lib/config/env.js";
 import { FAILURE_COLUMNS, failureRow, formatTable, withClippedRaw } from "./ledger-rows.js";
@@ -16,7 +17,7 @@ export interface FailuresCommandDeps {
 }
 
 interface FailuresOpts {
-  status: "rejected" | "failed" | "all";
+  status: "rejected" | "failed" | "parked" | "all";
   since?: string;
   until?: string;
   type?: string;
@@ -41,10 +42,12 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
   program
     .command("failures")
     .description(
-      "list rejected/failed messages from the ledger (time, status, reason, type, jti, shard:sequence)",
+      "list rejected/failed messages from the ledger (time, status, reason, type, jti, shard:sequence) and parked partition keys",
     )
     .addOption(
-      new Option("--status <status>", "which failures").choices(["rejected", "failed", "all"]).default("all"),
+      new Option("--status <status>", "which failures (parked: the parked partition keys)")
+        .choices(["rejected", "failed", "parked", "all"])
+        .default("all"),
     )
     .option("--since <time>", "failed at or after: ISO-8601, or an age like 6h, 2d")
     .option("--until <time>", "failed before: ISO-8601, or an age")
@@ -63,7 +66,7 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
       const since = opts.since ? parseTimeBound(opts.since, "--since", now()) : undefined;
       const until = opts.until ? parseTimeBound(opts.until, "--until", now()) : undefined;
       const statuses: Array<"rejected" | "failed"> =
-        opts.status === "all" ? ["rejected", "failed"] : [opts.status];
+        opts.status === "all" ? ["rejected", "failed"] : opts.status === "parked" ? [] : [opts.status];
       const c = client();
       try {
         const items: LedgerEntry[] = [];
@@ -78,14 +81,36 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
             })),
           );
         const kept = items.sort((a, b) => String(a.failedAt ?? "").localeCompare(String(b.failedAt ?? "")));
+        const parked =
+          opts.status === "all" || opts.status === "parked" ? await listParkedKeys(c, table) : [];
         if (opts.json) {
+          for (const key of parked)
+            out(
+              `${JSON.stringify({ status: "parked", partitionKey: key.partitionKey, records: key.positions.length, parkedAt: key.parkedAt, reason: key.reason })}\n`,
+            );
           for (const item of kept) out(`${JSON.stringify(withClippedRaw(item))}\n`);
         } else {
-          out(formatTable(kept.map(failureRow), FAILURE_COLUMNS));
-          out(`${kept.length} failure(s)\n`);
+          if (opts.status !== "parked") {
+            out(formatTable(kept.map(failureRow), FAILURE_COLUMNS));
+            out(`${kept.length} failure(s)\n`);
+          }
+          if (parked.length > 0 || opts.status === "parked") {
+            out(
+              formatTable(
+                parked.map((k) => ({
+                  parkedAt: k.parkedAt,
+                  partitionKey: k.partitionKey,
+                  records: String(k.positions.length),
+                  reason: k.reason ?? "",
+                })),
+                ["parkedAt", "partitionKey", "records", "reason"],
+              ),
+            );
+            out(`${parked.length} parked key(s): drain with kjp replay --from parked [--key K]\n`);
+          }
         }
         // As every runbook command: 0 nothing left to do, 1 something is still rejected or failed.
-        setExitCode(kept.length > 0 ? 1 : 0);
+        setExitCode(kept.length > 0 || parked.length > 0 ? 1 : 0);
       } finally {
         c.destroy();
       }

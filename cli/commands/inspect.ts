@@ -95,6 +95,13 @@ function humanReport(report: MessageReport): string {
   if (report.verification) section("verification with the current key set", report.verification);
   if (report.verificationWithReplayHorizon)
     section("verification with the replay horizon", report.verificationWithReplayHorizon);
+  const park = report.park;
+  if (park)
+    lines.push(
+      park.parked
+        ? `partition key ${JSON.stringify(park.partitionKey)}: PARKED since ${park.since}, ${park.records} record(s) held${park.thisRecord ? " (this one among them)" : ""}; drain with kjp replay --from parked --key ${JSON.stringify(park.partitionKey)}`
+        : `partition key ${JSON.stringify(park.partitionKey)}: not parked`,
+    );
   const ledger = report.ledger;
   if (ledger.length === 0) lines.push("ledger: nothing recorded");
   else section("ledger history", ledger);

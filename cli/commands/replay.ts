@@ -9,6 +9,7 @@ import { optionalSetting, parseDuration } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
 import { formatSummaryTable, nothingLeftFailed } from "../../lib/replay/summary.js";
+import { drainParkedKeys, type ParkedDrainResult } from "../../lib/replay/parked-drain.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
 import type { ReplayFilters, ReplayProgress } from "../../lib/replay/types.js";
 
@@ -24,7 +25,8 @@ export interface ReplayCommandDeps {
 }
 
 interface ReplayOpts {
-  from: "ledger" | "onfailure" | "cloudwatch";
+  from: "ledger" | "onfailure" | "cloudwatch" | "parked";
+  key: string[];
   queueUrl?: string;
   bucket?: string;
   prefix?: string;
@@ -75,9 +77,11 @@ export function replayReport(result: ReplayResult): unknown {
 }
 
 /**
- * `kjp replay --from ledger|onfailure|cloudwatch`: replays captured failures through the consumer's pipeline
- * (same verification, the exp window widened only by the replay horizon; duplicates skipped through the
- * ledger). Exit 0 when nothing is left failed, 1 otherwise, 2 on a usage or configuration problem.
+ * `kjp replay --from parked|ledger|onfailure|cloudwatch`: drains parked keys (lib/replay/parked-drain.ts) or
+ * replays captured failures through the consumer's pipeline (same verification, the exp window widened only by
+ * the replay horizon; duplicates skipped through the ledger; a record of a parked key goes behind its park).
+ * Exit 0 when done (permanent rejections are done), 1 when something still fails, is unrecoverable or a key
+ * stays held, 2 on a usage or configuration problem.
  */
 export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
@@ -87,13 +91,20 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
   program
     .command("replay")
     .description(
-      "replay failed records through the consumer pipeline, from the ledger, the on-failure destination (SQS or S3) " +
-        "or the consumer's CloudWatch Logs; exit 0 when nothing is left failed, 1 otherwise, 2 on a usage error",
+      "drain parked partition keys in order (--from parked), or replay failed records through the consumer pipeline " +
+        "from the ledger, the on-failure destination (SQS or S3) or the consumer's CloudWatch Logs; exit 0 when done " +
+        "(records rejected for a permanent reason included), 1 when something still fails or is unrecoverable, 2 on a usage error",
     )
     .addOption(
       new Option("--from <source>", "where the failures were captured")
-        .choices(["ledger", "onfailure", "cloudwatch"])
+        .choices(["ledger", "onfailure", "cloudwatch", "parked"])
         .makeOptionMandatory(),
+    )
+    .option(
+      "--key <keys>",
+      "parked: only these partition keys (comma-separated, repeatable; default every parked key)",
+      collect,
+      [],
     )
     .option(
       "--queue-url <url>",
@@ -171,6 +182,21 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         const engineDeps = (
           deps.engineDeps ?? ((e, d, h) => replayEngineDepsFromEnv(e, d, { horizonSec: h }))
         )(env, dynamodb, horizonSec);
+        if (opts.from === "parked") {
+          const drained = await drainParkedKeys(engineDeps, {
+            dryRun: opts.dryRun,
+            ...(opts.key.length ? { keys: opts.key } : {}),
+          });
+          printParkedDrain(drained, opts, horizonSec, out, err);
+          // Done (0) when every key was released; 1 when a key stays held by a record that still fails.
+          process.exitCode =
+            !opts.dryRun && drained.keys.some((k) => k.state === "held")
+              ? 1
+              : nothingLeftFailed(drained.summary)
+                ? 0
+                : 1;
+          return;
+        }
         const source = selectSource(
           opts.from === "ledger"
             ? { from: "ledger", ...(opts.status ? { status: opts.status } : {}) }
@@ -192,6 +218,7 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
             ...(limit ? { limit } : {}),
             ...(streamName ? { streamName } : {}),
             streamGiven: opts.stream !== undefined,
+            dryRun: opts.dryRun,
           },
         );
 
@@ -241,4 +268,30 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         for (const c of [dynamodb, kinesis, sqs, s3, logs]) c.destroy();
       }
     });
+}
+
+function printParkedDrain(
+  result: ParkedDrainResult,
+  opts: ReplayOpts,
+  horizonSec: number,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): void {
+  if (opts.json) {
+    out(`${JSON.stringify({ summary: result.summary, keys: result.keys })}\n`);
+    return;
+  }
+  out(
+    `kjp replay --from parked${opts.dryRun ? " (dry run: nothing written)" : ""}, horizon ${horizonSec} s\n`,
+  );
+  out(formatSummaryTable(result.summary));
+  if (result.keys.length === 0) out("no parked keys\n");
+  for (const k of result.keys) {
+    const why =
+      k.stoppedAt && k.stoppedAt.outcome.status === "failed"
+        ? `: record ${k.stoppedAt.sequenceNumber} failed again (${k.stoppedAt.outcome.code}: ${k.stoppedAt.outcome.detail})`
+        : "";
+    const line = `key ${JSON.stringify(k.partitionKey)}: ${k.state}, ${k.drained} drained, ${k.remaining} still parked${why}\n`;
+    (k.state === "held" && !opts.dryRun ? err : out)(line);
+  }
 }

@@ -51,7 +51,7 @@ const filters = z
 
 export const ReplayRequest = z.object({
   source: z.discriminatedUnion("from", [
-    z.object({ from: z.literal("ledger"), status: z.enum(FAILURE_STATUSES).optional() }),
+    z.object({ from: z.literal("ledger"), status: z.enum(["rejected", "failed"]).optional() }),
     z.object({
       from: z.literal("onfailure"),
       queueUrl: z.string().url().optional(),

@@ -233,6 +233,7 @@ export function startReplay(ctx: ConsoleContext, body: ReplayRequest) {
     filters,
     ...(body.limit ? { limit: body.limit } : {}),
     ...(ctx.streamName ? { streamName: ctx.streamName } : {}),
+    dryRun: body.dryRun,
   });
   return ctx.jobs.start(source, engine, { filters, dryRun: body.dryRun });
 }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JWK } from "jose";
 import { generateSigningKey } from "../../lib/envelope/signing-keys.js";
@@ -25,12 +25,18 @@ function writePrivate(path: string, jwk: JWK): void {
   chmodSync(path, 0o600);
 }
 
-export async function createDemoKeys(dir: string, audience: string): Promise<DemoKeys> {
+export async function createDemoKeys(
+  dir: string,
+  audience: string,
+  options: { reuse?: boolean } = {},
+): Promise<DemoKeys> {
   mkdirSync(dir, { recursive: true });
   const stamp = Date.now().toString(36);
-  const crm = await generateSigningKey("ES256", `demo-crm-${stamp}`);
-  const billing = await generateSigningKey("EdDSA", `demo-billing-${stamp}`);
-  const untrusted = await generateSigningKey("ES256", `demo-untrusted-${stamp}`);
+  // `kjp dev` keeps its keys across restarts: records signed before a restart must still verify after it.
+  const kept = options.reuse ? readKeptKeys(dir) : undefined;
+  const crm = kept?.crm ?? (await generateSigningKey("ES256", `demo-crm-${stamp}`));
+  const billing = kept?.billing ?? (await generateSigningKey("EdDSA", `demo-billing-${stamp}`));
+  const untrusted = kept?.untrusted ?? (await generateSigningKey("ES256", `demo-untrusted-${stamp}`));
 
   const crmJwks = join(dir, "jwks.crm.json");
   const billingJwks = join(dir, "jwks.billing.json");
@@ -56,4 +62,31 @@ export async function createDemoKeys(dir: string, audience: string): Promise<Dem
     }),
   };
   return { dir, issuersEnv, signers };
+}
+
+type KeyPair = { privateJwk: JWK; publicJwk: JWK };
+
+/** The keys an earlier run left in `dir` (private JWKs and the public JWKS files), if all are there. */
+function readKeptKeys(dir: string): { crm: KeyPair; billing: KeyPair; untrusted: KeyPair } | undefined {
+  const files = [
+    "private.crm.json",
+    "private.billing.json",
+    "private.untrusted.json",
+    "jwks.crm.json",
+    "jwks.billing.json",
+  ];
+  if (!files.every((f) => existsSync(join(dir, f)))) return undefined;
+  const read = (f: string) => JSON.parse(readFileSync(join(dir, f), "utf8")) as JWK & { keys?: JWK[] };
+  const publicOf = (jwks: string) => read(jwks).keys?.[0];
+  const crmPublic = publicOf("jwks.crm.json");
+  const billingPublic = publicOf("jwks.billing.json");
+  if (!crmPublic || !billingPublic) return undefined;
+  const untrustedPrivate = read("private.untrusted.json");
+  // The untrusted key is never published: its public half is the private JWK without its secret member.
+  const { d: _secret, ...untrustedPublic } = untrustedPrivate;
+  return {
+    crm: { privateJwk: read("private.crm.json"), publicJwk: crmPublic },
+    billing: { privateJwk: read("private.billing.json"), publicJwk: billingPublic },
+    untrusted: { privateJwk: untrustedPrivate, publicJwk: untrustedPublic },
+  };
 }

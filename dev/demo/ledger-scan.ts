@@ -29,6 +29,8 @@ export async function scanLedger(client: DynamoDBClient, tableName: string): Pro
     );
     for (const item of out.Items ?? []) {
       const row: LedgerRow = { pk: item.pk?.S ?? "", status: item.status?.S ?? "" };
+      // Attempt counters and park markers are bookkeeping about positions and keys, not a record's outcome.
+      if (row.pk.startsWith("attempts#") || row.pk.startsWith("park#")) continue;
       if (item.reason?.S) row.reason = item.reason.S;
       if (item.shardId?.S) row.shardId = item.shardId.S;
       if (item.sequenceNumber?.S) row.sequenceNumber = item.sequenceNumber.S;

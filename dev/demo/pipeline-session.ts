@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { performance } from "node:perf_hooks";
 import { join } from "node:path";
@@ -44,6 +44,11 @@ export interface PipelineSessionOptions {
    * sequence number; serverless.yml's position otherwise.
    */
   startAtSeconds?: number;
+  /**
+   * Keep everything under this folder and resume from it (kjp dev): the emulators' data (stream records,
+   * tables), the runner's checkpoints and the keys. Without it a run is throw-away (the demo).
+   */
+  persistDir?: string;
   /** What to start when the environment points at no stack (default embedded). */
   stack?: StackKind;
   /** Echo the consumer's log lines to stdout (kjp dev). */
@@ -123,6 +128,11 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const stage = options.stage ?? "local";
   const log = options.log ?? ((line: string) => console.log(line));
   const reused = stackAlreadyRunning();
+  const persistDir = options.persistDir;
+  const checkpointsDir = persistDir ? join(persistDir, "checkpoints") : undefined;
+  // A persistent session that has checkpoints resumes from them, wherever the stack comes from.
+  const resuming =
+    checkpointsDir !== undefined && existsSync(checkpointsDir) && readdirSync(checkpointsDir).length > 0;
   const startAtSeconds = options.startAtSeconds;
   let stopStack: () => Promise<void>;
   let resources: CreatedResources;
@@ -150,7 +160,11 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
         : installing
           ? "installing moto into .venv, then starting the emulators"
           : "starting the emulators",
-      startDevStack({ stage, ...(localstack ? { startStack: startLocalStackAsStack } : {}) }),
+      startDevStack({
+        stage,
+        ...(localstack ? { startStack: startLocalStackAsStack } : {}),
+        ...(persistDir ? { dataDir: join(persistDir, "data") } : {}),
+      }),
       log,
     );
     resources = dev.resources;
@@ -163,7 +177,8 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     );
   }
 
-  const stateDir = mkdtempSync(join(tmpdir(), "kjp-runner-"));
+  const stateDir = checkpointsDir ?? mkdtempSync(join(tmpdir(), "kjp-runner-"));
+  if (checkpointsDir) mkdirSync(checkpointsDir, { recursive: true });
   // Our own clients, closed before the emulators stop: a kept-alive socket makes kinesis-mock wait out its
   // shutdown grace period.
   const dynamodb = dynamoDbClient();
@@ -173,12 +188,14 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     await stopHttp();
     dynamodb.destroy();
     for (const c of Object.values(clients)) c.destroy();
-    rmSync(stateDir, { recursive: true, force: true });
+    if (!checkpointsDir) rmSync(stateDir, { recursive: true, force: true });
     await stopStack();
   };
   try {
     const audience = optionalSetting(process.env, "KJP_AUDIENCE") ?? DEFAULT_AUDIENCE;
-    const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience);
+    const keys = await createDemoKeys(options.keysDir ?? kjpDir("demo"), audience, {
+      reuse: persistDir !== undefined,
+    });
     // The HTTP API signs the notes browsers post with its own key: the consumer trusts it as one more producer.
     const httpKeys = await createHttpApiKeys(keys.dir);
     keys.issuersEnv = withTrustedIssuer(keys.issuersEnv, httpKeys.trustEntry);
@@ -219,7 +236,8 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       stateDir,
       echoLogs: options.echoLogs ?? false,
     });
-    if (startAtSeconds === undefined && reused) {
+    // A resumed session keeps its own checkpoints: what was published while it was down is read.
+    if (startAtSeconds === undefined && reused && !resuming) {
       const checkpoints = await CheckpointStore.open(stateDir, runner.streamName, runner.functionName);
       for (const [shardId, tip] of Object.entries(await readShardTips(clients.kinesis, runner.streamName)))
         if (tip) await checkpoints.commit(shardId, { sequenceNumber: tip });

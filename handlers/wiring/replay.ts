@@ -1,4 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamoDbClient, kinesisClient, sqsClient } from "../../lib/aws/clients.js";
 import { optionalSetting } from "../../lib/config/env.js";
@@ -38,5 +39,13 @@ export function replayHandlerFromEnv(env: NodeJS.ProcessEnv): ReplayHandler {
   const drain = replayDrainConfigFromEnv(env);
   const logger = new Logger({ serviceName: optionalSetting(env, "POWERTOOLS_SERVICE_NAME") ?? "kjp-replay" });
   const engine = replayEngineDepsFromEnv(env, dynamoDbClient(), { logger });
-  return createReplayHandler({ sqs: sqsClient(), kinesis: kinesisClient(), engine, ...drain }, logger);
+  const metrics = new Metrics({
+    namespace: optionalSetting(env, "POWERTOOLS_METRICS_NAMESPACE") ?? "kjp",
+    serviceName: optionalSetting(env, "POWERTOOLS_SERVICE_NAME") ?? "kjp-replay",
+  });
+  return createReplayHandler(
+    { sqs: sqsClient(), kinesis: kinesisClient(), engine, ...drain },
+    logger,
+    metrics,
+  );
 }

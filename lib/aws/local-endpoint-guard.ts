@@ -10,7 +10,7 @@ const optionalSetting = (env: Env, name: string): string | undefined => env[name
  * AWS with whatever credentials the machine has: a local experiment must never reach an account.
  */
 export type ServiceEndpointName =
-  "DYNAMODB" | "KINESIS" | "SQS" | "S3" | "CLOUDWATCH_LOGS" | "SSM" | "SECRETS_MANAGER";
+  "DYNAMODB" | "KINESIS" | "SQS" | "S3" | "CLOUDWATCH" | "CLOUDWATCH_LOGS" | "SSM" | "SECRETS_MANAGER";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 

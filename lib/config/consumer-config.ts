@@ -2,6 +2,7 @@ import type { PayloadValidator } from "../envelope/types.js";
 import type { VerifierOptions } from "../envelope/verify.js";
 import { DEFAULT_PIPELINE_SETTINGS, type PipelineSettings } from "../pipeline/settings.js";
 import { type Env, flagSetting, requiredSetting, wholeNumberSetting } from "./env.js";
+import { deriveParkLimits } from "./park-limits.js";
 import { verifierOptionsFromEnv } from "./verifier-config.js";
 
 /**
@@ -30,6 +31,29 @@ export function consumerConfigFromEnv(env: Env, validator: PayloadValidator): Co
   const verifier = verifierOptionsFromEnv(env, validator);
   const d = DEFAULT_PIPELINE_SETTINGS;
   const ttlDays = wholeNumberSetting(env, "KJP_LEDGER_TTL_DAYS", d.ledgerTtlSeconds / 86_400, 1, 3650);
+  // Lambda's limits come from the same serverless.yml parameters as the stream event's (-1 = unlimited).
+  const park = deriveParkLimits(
+    {
+      maximumRetryAttempts: lambdaLimit(env, "KJP_LAMBDA_MAXIMUM_RETRY_ATTEMPTS", 10_000),
+      maximumRecordAgeInSeconds: wholeNumberSetting(
+        env,
+        "KJP_LAMBDA_MAXIMUM_RECORD_AGE_SECONDS",
+        -1,
+        -1,
+        604_800,
+      ),
+    },
+    {
+      parkAfterAttempts: wholeNumberSetting(env, "KJP_PARK_AFTER_ATTEMPTS", d.parkAfterAttempts, 1, 10_000),
+      parkAfterAgeSeconds: wholeNumberSetting(
+        env,
+        "KJP_PARK_AFTER_AGE_SECONDS",
+        d.parkAfterAgeSeconds,
+        1,
+        604_800,
+      ),
+    },
+  );
   return {
     ledgerTable,
     projectionsTable,
@@ -55,6 +79,12 @@ export function consumerConfigFromEnv(env: Env, validator: PayloadValidator): Co
       deadlineMarginMs: wholeNumberSetting(env, "KJP_DEADLINE_MARGIN_MS", d.deadlineMarginMs, 0, 600_000),
       responseReserveMs: d.responseReserveMs,
       maxTransactionsPerUnit: d.maxTransactionsPerUnit,
+      ...park,
     },
   };
+}
+
+/** One of Lambda's stream limits: -1 (unlimited, also when unset) or a whole number up to `max`. */
+function lambdaLimit(env: Env, name: string, max: number): number {
+  return env[name]?.trim() === "-1" ? -1 : wholeNumberSetting(env, name, -1, 0, max);
 }

@@ -114,14 +114,15 @@ const beforeUntil = (query: FailureQuery, entry: LedgerEntry) =>
   query.until === undefined || String(entry.failedAt ?? "") < query.until;
 
 /**
- * Rejected or failed items, oldest first, from the sparse `failures` index. The time window is part of the key
- * condition and the type/reason filters run in DynamoDB, so `limit` counts matching items: filtering after a
- * limited query would silently drop matches that lie beyond the first `limit` items.
+ * Items of one failureStatus (rejected, failed, or parked: one park marker per key), oldest first, from the
+ * sparse `failures` index. The time window is part of the key condition and the type/reason filters run in
+ * DynamoDB, so `limit` counts matching items: filtering after a limited query would silently drop matches that
+ * lie beyond the first `limit` items.
  */
 export async function listFailures(
   client: DynamoDBClient,
   tableName: string,
-  status: "rejected" | "failed",
+  status: string,
   query: FailureQuery = {},
 ): Promise<LedgerEntry[]> {
   const limit = query.limit ?? 100;

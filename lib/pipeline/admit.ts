@@ -9,6 +9,7 @@ import { classifyDynamoDbError, isUnreachable } from "../aws/dynamodb-errors.js"
 import { admitUnit, type BatchState, failureOf, subjectOf } from "./batch-state.js";
 import type { DecodedRecord } from "./decode.js";
 import { failureFromError } from "./outcome.js";
+import { HELD_BY_PARK, parkMarkerKeys } from "./park.js";
 import { isRedelivery } from "./redelivery.js";
 import type { PipelineDeps } from "./types.js";
 
@@ -26,7 +27,11 @@ export async function prefetchPhase(state: BatchState, deps: PipelineDeps): Prom
   if (!state.settings.prefetch || state.records.length === 0) return true;
   const started = performance.now();
   try {
-    const pks = state.peeked.flatMap((p) => (p ? [messageLedgerKey(p.iss, p.jti)] : []));
+    // The batch's park markers ride along (≤ 1 extra request per 100 partition keys).
+    const pks = [
+      ...state.peeked.flatMap((p) => (p ? [messageLedgerKey(p.iss, p.jti)] : [])),
+      ...parkMarkerKeys(state),
+    ];
     state.markers = await prefetchMarkers(
       deps.dynamodb,
       deps.ledgerTable,
@@ -64,7 +69,11 @@ export async function prefetchPhase(state: BatchState, deps: PipelineDeps): Prom
 export type AdmitStep = (record: DecodedRecord) => Promise<"continue" | "stop">;
 
 /** Admits one record; answers "stop" when its partition key must not go on (order per key). */
-export function createAdmission(state: BatchState, deps: PipelineDeps): AdmitStep {
+export function createAdmission(
+  state: BatchState,
+  deps: PipelineDeps,
+  parked: (partitionKey: string) => boolean = () => false,
+): AdmitStep {
   const { outcomes, facts } = state;
 
   const admitRejection = (record: DecodedRecord, result: Extract<VerifyResult, { ok: false }>) => {
@@ -156,6 +165,10 @@ export function createAdmission(state: BatchState, deps: PipelineDeps): AdmitSte
         outcomes[i] = { status: "duplicate" };
         return "continue";
       }
+    }
+    if (parked(record.partitionKey)) {
+      outcomes[i] = { ...HELD_BY_PARK };
+      return "stop";
     }
     let result: VerifyResult;
     const started = performance.now();

@@ -28,7 +28,7 @@ export interface LineRecord {
  */
 export interface OutcomeLine {
   message: string;
-  outcome: "rejected" | "failed" | "unfinished";
+  outcome: "rejected" | "failed" | "unfinished" | "parked";
   reason: string;
   shardId: string;
   count: number;
@@ -42,6 +42,8 @@ const MESSAGES = {
   rejected: "records rejected",
   failed: "records failed",
   unfinished: "records unfinished",
+  // The parked item keeps the raw record; the line says where each went and why.
+  parked: "records parked",
 } as const;
 
 export function outcomeLines(reports: readonly RecordReport[]): OutcomeLine[] {
@@ -51,7 +53,12 @@ export function outcomeLines(reports: readonly RecordReport[]): OutcomeLine[] {
   >();
   for (const report of reports) {
     const { outcome } = report;
-    if (outcome.status !== "rejected" && outcome.status !== "failed" && outcome.status !== "unfinished")
+    if (
+      outcome.status !== "rejected" &&
+      outcome.status !== "failed" &&
+      outcome.status !== "unfinished" &&
+      outcome.status !== "parked"
+    )
       continue;
     const reason = outcome.status === "failed" ? outcome.code : outcome.reason;
     const key = `${outcome.status}\u0000${reason}\u0000${report.record.shardId}`;

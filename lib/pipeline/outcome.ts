@@ -20,7 +20,9 @@ export type RecordOutcome =
       identityVerified?: true;
     }
   | { status: "failed"; code: string; detail: string }
-  | { status: "unfinished"; reason: UnfinishedReason; detail: string };
+  | { status: "unfinished"; reason: UnfinishedReason; detail: string }
+  /** Held behind its partition key's park (park.ts): its parked item is written, a drain applies it later. */
+  | { status: "parked"; reason: string; detail: string };
 
 /**
  * Why a record was left for redelivery without being tried to the end. It is the `reason` of the record's log
@@ -28,12 +30,14 @@ export type RecordOutcome =
  * - `unfinished_after_failure`: an earlier record of its partition key failed (order per key);
  * - `unfinished_deadline`: the invocation was about to time out;
  * - `unfinished_ledger_unavailable`: DynamoDB could not be reached, the rest of the commit was abandoned;
+ * - `unfinished_parked`: its partition key is parked and parking it behind could not be written yet;
  * - `unfinished_not_attempted`: none of the above applied (a safety net; should not happen).
  */
 export type UnfinishedReason =
   | "unfinished_after_failure"
   | "unfinished_deadline"
   | "unfinished_ledger_unavailable"
+  | "unfinished_parked"
   | "unfinished_not_attempted";
 
 export interface RecordReport {

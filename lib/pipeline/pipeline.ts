@@ -2,14 +2,15 @@ import { createAdmission, prefetchPhase, skipAfter } from "./admit.js";
 import { closeBatch, openBatch } from "./batch-state.js";
 import { createCommitter, settleCommitted } from "./commit-waves.js";
 import { groupByPartitionKey, segmentGroups } from "./group.js";
+import { parkCheckPhase, parkHolds, parkPhase } from "./park.js";
 import { recordFailures } from "./record-failures.js";
 import { runByKey } from "./run-by-key.js";
 import { DEFAULT_PIPELINE_SETTINGS } from "./settings.js";
 import type { BatchPipeline, PipelineDeps } from "./types.js";
 
 /**
- * decode → (dedupe prefetch) → admit (verify + validate + process) → commit effects with ledger markers →
- * record failures → response. The phases share one BatchState (batch-state.ts); see docs/architecture.md
+ * decode → (dedupe prefetch + park check) → admit (verify + validate + process) → commit effects with ledger
+ * markers → park (park.ts) → record failures → response. The phases share one BatchState (batch-state.ts); see docs/architecture.md
  * §3, "The consumer's batch". The core knows nothing of where keys come from (`verify` is injected) or of
  * Lambda's middleware (the handler wraps it).
  */
@@ -22,6 +23,8 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       const state = openBatch(event, settings, now, options);
       // If the ledger cannot be read, nothing can be committed either: fail the batch now.
       if (!(await prefetchPhase(state, deps))) return closeBatch(state);
+      const parking = options.parking ?? "live";
+      if (!(await parkCheckPhase(state, deps, parking))) return closeBatch(state);
 
       // Admit (verify, validate, process) in order per key, and commit in batch order per key. The batch is
       // cut into segments of whole keys: while one segment's transactions run, the next segment is admitted
@@ -30,7 +33,7 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       segments.forEach((segment, s) =>
         segment.forEach((group) => group.forEach((r) => (state.segmentOf[r.index] = s))),
       );
-      const admit = createAdmission(state, deps);
+      const admit = createAdmission(state, deps, parkHolds(state, parking));
       const commit = createCommitter(state, deps);
       const committed: Promise<void>[] = [];
       let chain = Promise.resolve();
@@ -45,6 +48,8 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       }
       await chain;
       settleCommitted(state);
+      // Records whose key is parked, or that used up the consumer's attempts, go behind the key's park.
+      await parkPhase(state, deps, parking);
 
       await recordFailures(state, deps);
       return closeBatch(state);

@@ -62,7 +62,8 @@ describe("unfinished records: their reason, and one log line each (no DynamoDB w
       dynamodb: client,
       ledgerTable: "ledger",
       projectionsTable: "projections",
-      settings: { prefetch: false },
+      // No read before verification: no dedupe prefetch, and parking off (no park check either).
+      settings: { prefetch: false, parkAfterAttempts: 0 },
     });
   const report = (result: BatchResult) =>
     captureLines(() =>

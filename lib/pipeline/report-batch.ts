@@ -17,7 +17,7 @@ export function reportBatch(
   logger: Logger,
   metrics: Metrics,
 ): void {
-  const counts = { processed: 0, duplicate: 0, rejected: 0, failed: 0, unfinished: 0 };
+  const counts = { processed: 0, duplicate: 0, rejected: 0, failed: 0, unfinished: 0, parked: 0 };
   const rejectedBy = new Map<string, number>();
   for (const { outcome } of result.reports) {
     counts[outcome.status]++;
@@ -42,6 +42,7 @@ export function reportBatch(
   metrics.addMetric("duplicate", MetricUnit.Count, counts.duplicate);
   metrics.addMetric("rejected", MetricUnit.Count, counts.rejected);
   metrics.addMetric("failed", MetricUnit.Count, counts.failed + counts.unfinished);
+  metrics.addMetric("parked", MetricUnit.Count, counts.parked);
   if (telemetry.verifyCount > 0)
     metrics.addMetric("verifyLatency", MetricUnit.Milliseconds, telemetry.verifyMsAvg);
   if (telemetry.transactions > 0) {

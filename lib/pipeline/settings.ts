@@ -27,6 +27,13 @@ export interface PipelineSettings {
   maxTransactionsPerUnit: number;
   /** Stop starting work when the invocation has less than this left (see ProcessOptions.remainingMs). */
   deadlineMarginMs: number;
+  /**
+   * Parking (park.ts): a record that failed transiently in this many invocations, or is older than
+   * parkAfterAgeSeconds when it fails, is parked with every later record of its partition key. Derived from
+   * Lambda's own limits (config/park-limits.ts), always below them. 0 turns parking off.
+   */
+  parkAfterAttempts: number;
+  parkAfterAgeSeconds: number;
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
@@ -44,4 +51,6 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   callTimeoutMs: 20_000,
   responseReserveMs: 3_000,
   maxTransactionsPerUnit: 10,
+  parkAfterAttempts: 5,
+  parkAfterAgeSeconds: 3_600,
 };

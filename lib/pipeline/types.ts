@@ -55,4 +55,13 @@ export interface ProcessOptions {
    * taken out of its KPL aggregate (so it keeps its position and is not unpacked again).
    */
   subSequenceNumbers?: readonly (number | undefined)[];
+  /**
+   * How this call treats parked partition keys (park.ts): `live` (the consumer, the default) parks behind a
+   * parked key and parks a key whose record exhausted its attempts; `append` (replay from the on-failure
+   * destination, the ledger, logs) only parks behind keys already parked; `drain` applies the parked records
+   * it is given and parks nothing.
+   */
+  parking?: ParkingMode;
 }
+
+export type ParkingMode = "live" | "append" | "drain";

@@ -98,6 +98,8 @@ export function toReplayOutcome(outcome: RecordOutcome): ReplayOutcome {
       return { status: "failed", code: outcome.code, detail: outcome.detail };
     case "unfinished":
       return { status: "failed", code: "unfinished", detail: outcome.detail };
+    case "parked":
+      return { status: "parked", reason: outcome.reason };
   }
 }
 
@@ -189,8 +191,10 @@ export async function runReplay(
       if (feed.length > 0) {
         const event: KinesisStreamEvent = { Records: feed.map(asEventRecord) };
         // A user record taken out of its aggregate (ledger, logs) keeps its position; a whole aggregate
-        // re-read from the stream is unpacked by the pipeline and answers for all its user records.
+        // re-read from the stream is unpacked by the pipeline and answers for all its user records. A record
+        // of a parked key goes behind its park instead of ahead of it.
         const result = await deps.pipeline.process(event, {
+          parking: "append",
           subSequenceNumbers: feed.map((r) => r.subSequenceNumber),
         });
         for (const report of result.reports) {

@@ -12,6 +12,7 @@ import { KjpError } from "../errors/kjp-error.js";
 import { fromAttributeMap } from "../ledger/attribute-values.js";
 import { findByJti, type LedgerEntry } from "../ledger/inspect.js";
 import { messageLedgerKey, recordLedgerKey } from "../ledger/ledger-keys.js";
+import { positionOf, readParkMarker } from "../ledger/park-items.js";
 import { isSequenceNumber } from "../kinesis/sequence.js";
 import { readRange } from "./range-reader.js";
 import { viewToken } from "./token-view.js";
@@ -19,13 +20,15 @@ import { viewToken } from "./token-view.js";
 /**
  * One message as an operator looks at it (`kjp inspect`, the console's Message page): decoded header and claims
  * (unverified, for reading), what the verifier says about it now with today's keys (and with the replay horizon
- * when it is only expired), and its ledger history. The token comes from the ledger's raw copy or, failing
- * that, from the stream.
+ * when it is only expired), its ledger history, and whether its partition key is parked. The token comes from
+ * the ledger's raw copy or, failing that, from the stream.
  */
 export interface MessageReport {
   target: string;
   position?: string;
   ledger: Array<Record<string, unknown>>;
+  /** Present when the ledger knows the record's partition key. */
+  park?: ParkSection;
   tokenFrom?: string;
   header?: Record<string, unknown> | null;
   claims?: Record<string, unknown> | null;
@@ -34,6 +37,19 @@ export interface MessageReport {
   verification?: VerificationNow;
   verificationWithReplayHorizon?: VerificationNow;
 }
+
+/** Whether the record's partition key is parked: its later records wait behind the park until it is drained. */
+export type ParkSection =
+  | { partitionKey: string; parked: false }
+  | {
+      partitionKey: string;
+      parked: true;
+      since: string;
+      records: number;
+      reason?: string;
+      /** Whether this record is among the parked ones (known when the report has a stream position). */
+      thisRecord?: boolean;
+    };
 
 export type VerificationNow =
   | { outcome: "accepted"; type: string; v: number }
@@ -211,6 +227,21 @@ export async function messageReport(
     ...(at ? { position: `${at.shardId}:${at.sequenceNumber}` } : {}),
     ledger: ledgerHistory(items),
   };
+  const partitionKey = items.find((i) => typeof i.partitionKey === "string")?.partitionKey as
+    string | undefined;
+  if (partitionKey !== undefined) {
+    const marker = await readParkMarker(dynamodb, table, partitionKey);
+    report.park = marker
+      ? {
+          partitionKey,
+          parked: true,
+          since: marker.parkedAt,
+          records: marker.positions.length,
+          ...(marker.reason ? { reason: marker.reason } : {}),
+          ...(at ? { thisRecord: marker.positions.includes(positionOf(at.shardId, at.sequenceNumber)) } : {}),
+        }
+      : { partitionKey, parked: false };
+  }
   if (token) {
     const view = viewToken(token);
     report.tokenFrom = tokenFrom!;

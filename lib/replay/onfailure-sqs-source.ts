@@ -1,5 +1,6 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   type Message,
   ReceiveMessageCommand,
@@ -21,7 +22,15 @@ export interface SqsSourceOptions {
   limit?: number;
   /** Long-poll wait of each receive (0 on emulators and in tests). */
   waitTimeSec?: number;
+  /**
+   * Make every received message visible again when the source is done (a dry run: the messages were only
+   * hidden so that each receive brings new ones and every queued batch is counted once).
+   */
+  releaseWhenDone?: boolean;
 }
+
+/** The shortest hiding that lets a dry run receive every message once before the first comes back. */
+export const DRY_RUN_MIN_VISIBILITY_SEC = 60;
 
 /**
  * One on-failure SQS message as a candidate: its KinesisBatchInfo range re-read from the stream. The message
@@ -82,13 +91,29 @@ export async function* onFailureSqsSource(options: SqsSourceOptions): AsyncGener
   // With a short visibility timeout (a dry run) messages come back while we read: stop at the first receive
   // that brings nothing new, so a run never loops over the same messages.
   const seen = new Set<string>();
-  while (left > 0) {
-    const messages = (await receiveOnFailure(options, left)).filter((m) => !seen.has(m.MessageId ?? ""));
-    if (messages.length === 0) return;
-    for (const message of messages) {
-      seen.add(message.MessageId ?? "");
-      left--;
-      yield await sqsCandidate(message, options);
+  const handles: string[] = [];
+  try {
+    while (left > 0) {
+      const messages = (await receiveOnFailure(options, left)).filter((m) => !seen.has(m.MessageId ?? ""));
+      if (messages.length === 0) return;
+      for (const message of messages) {
+        seen.add(message.MessageId ?? "");
+        if (message.ReceiptHandle) handles.push(message.ReceiptHandle);
+        left--;
+        yield await sqsCandidate(message, options);
+      }
     }
+  } finally {
+    if (options.releaseWhenDone)
+      for (const handle of handles)
+        await options.sqs
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: options.queueUrl,
+              ReceiptHandle: handle,
+              VisibilityTimeout: 0,
+            }),
+          )
+          .catch(() => undefined); // it becomes visible again at the end of its timeout anyway
   }
 }

@@ -9,7 +9,7 @@ import { cloudWatchSource } from "./cloudwatch-source.js";
 import { ledgerSource } from "./ledger-source.js";
 import { onFailureDestination } from "./onfailure-destination.js";
 import { onFailureS3Source } from "./onfailure-s3-source.js";
-import { onFailureSqsSource } from "./onfailure-sqs-source.js";
+import { DRY_RUN_MIN_VISIBILITY_SEC, onFailureSqsSource } from "./onfailure-sqs-source.js";
 import type { ReplayCandidate, ReplayFilters } from "./types.js";
 
 /**
@@ -47,6 +47,8 @@ export interface SourceContext {
   streamName?: string;
   /** Whether the stream name was given explicitly (the SQS source otherwise takes it from the on-failure record). */
   streamGiven?: boolean;
+  /** A dry run: the SQS source then hides messages long enough to count them all, and shows them again after. */
+  dryRun?: boolean;
 }
 
 /** The candidates of the chosen source; throws ConfigurationError when a needed setting is missing. */
@@ -65,6 +67,7 @@ export function selectSource(selection: SourceSelection, ctx: SourceContext): As
     });
   if (selection.from === "onfailure") {
     const destination = onFailureDestination(selection, env);
+    const visibility = selection.visibilityTimeoutSec ?? 900;
     if (destination.kind === "s3")
       return onFailureS3Source({
         s3: clients.s3,
@@ -78,7 +81,10 @@ export function selectSource(selection: SourceSelection, ctx: SourceContext): As
       sqs: clients.sqs,
       kinesis: clients.kinesis,
       queueUrl: destination.queueUrl,
-      visibilityTimeoutSec: selection.visibilityTimeoutSec ?? 900,
+      // A dry run hides what it received long enough to receive every queued batch once (a short timeout
+      // would hand the same messages back and stop the count early), then shows them again.
+      visibilityTimeoutSec: ctx.dryRun ? Math.max(visibility, DRY_RUN_MIN_VISIBILITY_SEC) : visibility,
+      releaseWhenDone: ctx.dryRun === true,
       ...(ctx.streamGiven && ctx.streamName ? { streamName: ctx.streamName } : {}),
       ...bounded,
     });

@@ -28,10 +28,13 @@ describe("replay summary", () => {
     expect(nothingLeftFailed(s)).toBe(false);
   });
 
-  test("nothing left failed only without rejections, failures and unrecoverable ranges", () => {
+  test("nothing left failed without failures and unrecoverable ranges; permanent rejections are done", () => {
     const s = emptySummary(false);
     countOutcome(s, { status: "processed" });
     countOutcome(s, { status: "duplicate" });
+    countOutcome(s, { status: "parked", reason: "parked_behind" });
+    expect(nothingLeftFailed(s)).toBe(true);
+    countOutcome(s, { status: "rejected", reason: "bad_signature", detail: "" });
     expect(nothingLeftFailed(s)).toBe(true);
     addUnrecoverable(s, {
       id: "sqs:1",

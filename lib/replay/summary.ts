@@ -8,6 +8,7 @@ export function emptySummary(dryRun: boolean): ReplaySummary {
     replayed: 0,
     processed: 0,
     duplicates: 0,
+    parked: 0,
     rejected: {},
     failed: {},
     unrecoverable: [],
@@ -25,6 +26,9 @@ export function countOutcome(summary: ReplaySummary, outcome: ReplayOutcome): vo
       break;
     case "duplicate":
       summary.duplicates++;
+      break;
+    case "parked":
+      summary.parked++;
       break;
     case "rejected":
       summary.rejected[outcome.reason] = (summary.rejected[outcome.reason] ?? 0) + 1;
@@ -47,9 +51,13 @@ export function addUnrecoverable(summary: ReplaySummary, candidate: ReplayCandid
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-/** Nothing left failed: no record still rejected or failing, no range unrecoverable. */
+/**
+ * Nothing left failed: no record still failing, no range unrecoverable. Records rejected for a permanent
+ * reason are done (kept in the ledger with their reason, never retried), so they do not count: exit 0 means
+ * "done", exit 1 "something still fails or cannot be recovered".
+ */
 export function nothingLeftFailed(summary: ReplaySummary): boolean {
-  return total(summary.rejected) === 0 && total(summary.failed) === 0 && summary.unrecoverable.length === 0;
+  return total(summary.failed) === 0 && summary.unrecoverable.length === 0;
 }
 
 /** The closing table of `kjp replay` (and the replay function's log line), one row per figure. */
@@ -61,6 +69,7 @@ export function summaryRows(summary: ReplaySummary): Array<[string, string]> {
     [summary.dryRun ? "would process" : "processed", String(summary.processed)],
     ["duplicates skipped", String(summary.duplicates)],
   ];
+  if (summary.parked > 0) rows.push(["parked behind their key", String(summary.parked)]);
   const rejected = Object.entries(summary.rejected).sort();
   rows.push([summary.dryRun ? "would be rejected" : "still rejected", String(total(summary.rejected))]);
   for (const [reason, n] of rejected) rows.push([`  ${reason}`, String(n)]);
@@ -91,6 +100,7 @@ export function mergeSummary(a: ReplaySummary, b: ReplaySummary): ReplaySummary 
   a.replayed += b.replayed;
   a.processed += b.processed;
   a.duplicates += b.duplicates;
+  a.parked += b.parked;
   add(a.rejected, b.rejected);
   add(a.failed, b.failed);
   a.unrecoverable.push(...b.unrecoverable);

@@ -75,6 +75,8 @@ export interface ReplayFilters {
 export type ReplayOutcome =
   | { status: "processed" }
   | { status: "duplicate" }
+  /** Went behind its partition key's park (the key was parked): a drain applies it in order. */
+  | { status: "parked"; reason: string }
   | { status: "rejected"; reason: string; detail: string }
   | { status: "failed"; code: string; detail: string };
 
@@ -93,6 +95,8 @@ export interface ReplaySummary {
   replayed: number;
   processed: number;
   duplicates: number;
+  /** Records that went behind a parked key (held in order for a drain, not failed). */
+  parked: number;
   rejected: Record<string, number>;
   failed: Record<string, number>;
   unrecoverable: UnrecoverableEntry[];

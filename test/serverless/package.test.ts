@@ -91,7 +91,8 @@ describe("serverless package: event source mapping", () => {
       FunctionName: { "Fn::GetAtt": ["ConsumerLambdaFunction", "Arn"] },
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 1,
-      MaximumRetryAttempts: 10,
+      // Retries without a count (the consumer parks first; an outage makes the shard wait), age = retention.
+      MaximumRetryAttempts: -1,
       MaximumRecordAgeInSeconds: 86400,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
@@ -136,6 +137,15 @@ describe("serverless package: event source mapping", () => {
       POWERTOOLS_SERVICE_NAME: "kinesis-jwt-pipeline",
       POWERTOOLS_METRICS_NAMESPACE: "KinesisJwtPipeline",
     });
+    // The consumer gets Lambda's own retry limits, to derive its park limits below them (park-limits.ts).
+    const mapping = ofType(dev, "AWS::Lambda::EventSourceMapping")[0]![1].Properties as Record<
+      string,
+      unknown
+    >;
+    expect(Number(vars.KJP_LAMBDA_MAXIMUM_RETRY_ATTEMPTS)).toBe(mapping.MaximumRetryAttempts);
+    expect(Number(vars.KJP_LAMBDA_MAXIMUM_RECORD_AGE_SECONDS)).toBe(mapping.MaximumRecordAgeInSeconds);
+    expect(vars).toHaveProperty("KJP_PARK_AFTER_ATTEMPTS");
+    expect(vars).toHaveProperty("KJP_PARK_AFTER_AGE_SECONDS");
     expect(JSON.parse(String(vars.KJP_ISSUERS))).toEqual([
       { issuer: "crm-rails", keys: "ssm:/kjp/dev/jwks" },
       { issuer: "crm-http-api", keys: "ssm:/kjp/dev/http-jwks" },
@@ -246,15 +256,22 @@ describe("serverless package: least-privilege IAM", () => {
 });
 
 describe("serverless package: alarms and data protection", () => {
-  it("alarms on iterator age, rejected records and on-failure queue depth", () => {
+  it("alarms on iterator age, rejected records, parked keys and on-failure queue depth", () => {
     const alarms = Object.fromEntries(
       ofType(dev, "AWS::CloudWatch::Alarm").map(([id, r]) => [id, r.Properties]),
     );
     expect(Object.keys(alarms).sort()).toEqual([
       "IteratorAgeAlarm",
       "OnFailureQueueDepthAlarm",
+      "ParkedKeysAlarm",
       "RejectedRecordsAlarm",
     ]);
+    expect(alarms.ParkedKeysAlarm).toMatchObject({
+      Namespace: "KinesisJwtPipeline",
+      MetricName: "parkedKeys",
+      Statistic: "Maximum",
+      Threshold: 1,
+    });
     expect(alarms.IteratorAgeAlarm).toMatchObject({
       Namespace: "AWS/Kinesis",
       MetricName: "GetRecords.IteratorAgeMilliseconds",

@@ -348,6 +348,7 @@ async function messagePage() {
           `${String(v.outcome)}: ${String(v.reason ?? "")} ${String(v.detail ?? "")}`,
         );
   const horizon = r.verificationWithReplayHorizon as Json | undefined;
+  const park = r.park as Json | undefined;
   show(
     h("h2", {}, "Message"),
     form,
@@ -359,6 +360,15 @@ async function messagePage() {
     verdict,
     horizon
       ? h("p", {}, `with the replay horizon: ${String(horizon.outcome)} ${String(horizon.reason ?? "")}`)
+      : null,
+    park
+      ? h(
+          "p",
+          { id: "park", class: park.parked ? "bad" : "" },
+          park.parked
+            ? `partition key ${JSON.stringify(park.partitionKey)} is parked since ${String(park.since)}: ${String(park.records)} record(s) held${park.thisRecord ? ", this one among them" : ""}; drain with kjp replay --from parked --key ${JSON.stringify(park.partitionKey)}`
+            : `partition key ${JSON.stringify(park.partitionKey)} is not parked`,
+        )
       : null,
     h("h3", {}, "Header (unverified)"),
     h("pre", {}, JSON.stringify(r.header ?? null, null, 2)),
