@@ -63,6 +63,10 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
       "port of the local HTTP API (default KJP_HTTP_PORT, else 3001; 0 = any free port)",
     )
     .option(
+      "--data-dir <dir>",
+      "where the session keeps emulator data, checkpoints and keys between runs (default .kjp/dev); two sessions at once need two",
+    )
+    .option(
       "--fresh",
       "start from nothing: forget the stream, tables, checkpoints and keys kept in .kjp/dev by earlier runs",
       false,
@@ -71,6 +75,7 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
       async (opts: {
         quiet: boolean;
         keysDir?: string;
+        dataDir?: string;
         stack: StackKind;
         httpPort?: string;
         fresh: boolean;
@@ -79,9 +84,9 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
         // Listen before starting: a Ctrl-C during start-up must still stop what was started.
         const stop = d.stopSignal();
         const httpPort = Number(opts.httpPort ?? optionalSetting(process.env, "KJP_HTTP_PORT") ?? 3001);
-        // Everything lives under .kjp/dev (emulator data, checkpoints, keys), so a restart resumes where the
+        // Everything lives under the data dir (emulator data, checkpoints, keys), so a restart resumes where the
         // last run stopped: records published meanwhile are read, and the ledger still knows what was applied.
-        const persistDir = kjpDir("dev");
+        const persistDir = opts.dataDir ?? kjpDir("dev");
         if (opts.fresh) rmSync(persistDir, { recursive: true, force: true });
         const session = await d.start({
           log,

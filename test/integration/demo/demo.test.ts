@@ -206,7 +206,19 @@ describe("kjp dev", () => {
     const program = buildProgram([
       (p) => registerDev(p, { out: (t) => void (out += t), stopSignal: whileRunning }),
     ]);
-    await program.parseAsync(["node", "kjp", "dev", "--quiet", "--keys-dir", keysDir, "--http-port", "0"]);
+    await program.parseAsync([
+      "node",
+      "kjp",
+      "dev",
+      "--quiet",
+      "--keys-dir",
+      keysDir,
+      "--http-port",
+      "0",
+      // Its own data dir: the same suite may run on LocalStack at the same time, with its own kjp dev.
+      "--data-dir",
+      join(keysDir, "data"),
+    ]);
 
     expect(ledgerStatus).toBe("done");
     expect(existsSync(envFilePrinted(out))).toBe(false);

@@ -93,11 +93,15 @@ beforeAll(async () => {
     outfile: bundle,
     logLevel: "warning",
   });
-  dev = spawn(process.execPath, [bundle, "dev", "--keys-dir", join(work, "dev-keys")], {
-    cwd: root,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  dev = spawn(
+    process.execPath,
+    [bundle, "dev", "--keys-dir", join(work, "dev-keys"), "--data-dir", join(work, "dev-data")],
+    {
+      cwd: root,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   dev.stdout!.on("data", (d: Buffer) => (devOut += d.toString()));
   dev.stderr!.on("data", (d: Buffer) => (devOut += d.toString()));
   envFile = await until("kjp dev to print its env file", async () =>
