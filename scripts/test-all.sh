@@ -70,7 +70,9 @@ jest_suite unit
 jest_suite serverless -c jest.serverless.config.js
 # The same integration suite on LocalStack (host mode) runs beside the embedded one: both mostly wait on emulators.
 if wanted localstack; then
-  npm run --silent test:localstack -- --json-out "$(pwd)/$out/localstack.json" >"$out/localstack.log" 2>&1 &
+  # Its own state dir: the two suites must not share demo keys, env files or kjp dev data.
+  KJP_STATE_DIR=.kjp/localstack-suite npm run --silent test:localstack -- --json-out "$(pwd)/$out/localstack.json" \
+    >"$out/localstack.log" 2>&1 &
   localstack_pid=$!
 fi
 jest_suite integration -c jest.integration.config.js

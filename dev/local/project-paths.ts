@@ -1,10 +1,15 @@
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { projectRoot } from "../../lib/util/project-root.js";
 
-/** Where emulator output and local state live: ignored by git, safe to delete. */
+/**
+ * Where emulator output and local state live: ignored by git, safe to delete. `.kjp` in the project, or
+ * KJP_STATE_DIR (relative to the project) so two runs side by side — the integration suite on the embedded
+ * stack and on LocalStack — never share keys, env files or data.
+ */
 export function kjpDir(...parts: string[]): string {
-  return join(projectRoot(), ".kjp", ...parts);
+  const state = process.env.KJP_STATE_DIR?.trim();
+  return state ? resolve(projectRoot(), state, ...parts) : join(projectRoot(), ".kjp", ...parts);
 }
 
 /** Resolves a file inside an installed npm package (its package.json must be resolvable). */

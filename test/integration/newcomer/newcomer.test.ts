@@ -110,9 +110,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (dev && dev.exitCode === null) {
+  if (dev && dev.exitCode === null && dev.signalCode === null) {
+    // Ctrl-C as a user would; if it does not stop within 15 s (say, stuck starting), kill it: a child left
+    // running would keep Jest from ever exiting.
+    const exited = new Promise((r) => dev.once("exit", r));
     dev.kill("SIGINT");
-    await new Promise((r) => dev.once("exit", r));
+    const timer = setTimeout(() => dev.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
   }
   rmSync(work, { recursive: true, force: true });
   rmSync(bundle, { force: true });
