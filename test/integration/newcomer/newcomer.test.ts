@@ -104,10 +104,13 @@ beforeAll(async () => {
   );
   dev.stdout!.on("data", (d: Buffer) => (devOut += d.toString()));
   dev.stderr!.on("data", (d: Buffer) => (devOut += d.toString()));
-  envFile = await until("kjp dev to print its env file", async () =>
-    devOut.includes("Press Ctrl-C") ? /source (\S+\.env)/.exec(devOut)?.[1] : undefined,
+  // kjp dev starts a whole stack; beside another suite on two cores that can take more than half a minute.
+  envFile = await until(
+    "kjp dev to print its env file",
+    async () => (devOut.includes("Press Ctrl-C") ? /source (\S+\.env)/.exec(devOut)?.[1] : undefined),
+    120_000,
   );
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   if (dev && dev.exitCode === null && dev.signalCode === null) {
@@ -284,7 +287,7 @@ test("a newcomer's session: every command of the CLI reference with only the env
 
   // The local stack's env never reaches real AWS, and an endpoint that is not there is a clear exit 2.
   const guarded = await sh(
-    "unset AWS_ENDPOINT_URL_S3; kjp replay --from onfailure --bucket some-bucket --dry-run",
+    "unset AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3; kjp replay --from onfailure --bucket some-bucket --dry-run",
   );
   expect(guarded.code).toBe(2);
   expect(guarded.err).toMatch(
