@@ -78,6 +78,9 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
   if (h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3)) {
     return { ok: false, reason: "header", detail: `header is above the ${MAX_HEADER_BYTES}-byte limit` };
   }
+  // A producer's tokens share a handful of headers: each spelling seen recently is decoded once.
+  const known = recentHeaders.get(h);
+  if (known) return decodePayload(compact, known, p);
   // One pass over each JSON text checks its depth (before JSON.parse) and counts its member names; one walk
   // over the parsed value counts its members: a difference is a duplicate name.
   const headerBytes = Buffer.from(h, "base64url");
@@ -90,6 +93,25 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
   if (shapeOf(header, MAX_HEADER_DEPTH).members !== headerNames) {
     return { ok: false, reason: "header", detail: "header has a duplicate member name" };
   }
+  remember(h, header);
+  return decodePayload(compact, header, p);
+}
+
+// Decoded headers by their base64url text. Only flat ones (every member a string, number, boolean or null,
+// as every contract header is) are kept, frozen, so sharing one object between tokens cannot leak a change.
+// Bounded: a stream of distinct headers only empties it now and then.
+const RECENT_HEADERS_MAX = 32;
+const RECENT_HEADER_CHARS_MAX = 512;
+const recentHeaders = new Map<string, Record<string, unknown>>();
+
+function remember(segment: string, header: Record<string, unknown>): void {
+  if (segment.length > RECENT_HEADER_CHARS_MAX) return;
+  for (const value of Object.values(header)) if (typeof value === "object" && value !== null) return;
+  if (recentHeaders.size >= RECENT_HEADERS_MAX) recentHeaders.clear();
+  recentHeaders.set(segment, Object.freeze(header));
+}
+
+function decodePayload(compact: string, header: Record<string, unknown>, p: string): DecodeResult {
   const payloadBytes = Buffer.from(p, "base64url");
   const payloadNames = scanJsonText(payloadBytes, MAX_JSON_DEPTH);
   if (payloadNames < 0) {
