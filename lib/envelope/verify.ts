@@ -79,8 +79,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const allowed = new Set<Algorithm>(options.allowHS256 ? ["ES256", "EdDSA", "HS256"] : ["ES256", "EdDSA"]);
   const validator = options.validator;
 
+  // Calls of this verifier under way: with no other, the signature is checked inline (signature-check.ts).
+  let underWay = 0;
+
   // One async function per token, its checks inside the try: no second promise wraps them.
   async function verify(token: string | Uint8Array, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
+    underWay++;
     try {
       const now = verifyOptions?.now ?? Math.floor(Date.now() / 1000);
       const expGraceSec = verifyOptions?.expGraceSec ?? 0;
@@ -117,7 +121,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
 
       // The key and its one algorithm come from our key set; the token never picks either.
-      if (!(await signatureMatches(compact, key.alg, key.key))) {
+      if (!(await signatureMatches(compact, key.alg, key.key, underWay === 1))) {
         return reject(
           "bad_signature",
           `signature does not verify with key "${kid}" of issuer "${iss}"`,
@@ -186,6 +190,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         "malformed",
         `token could not be processed: ${(error as Error)?.message ?? String(error)}`,
       );
+    } finally {
+      underWay--;
     }
   }
 
