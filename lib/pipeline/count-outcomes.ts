@@ -76,15 +76,29 @@ export async function countOutcomes(state: BatchState, deps: PipelineDeps): Prom
     });
   if (unreachable || state.deadlineReached())
     return report(0, unreachable ? "skipped: the ledger is unreachable" : "skipped: past the deadline");
+  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), state.callSignal()]);
   try {
-    const writes = await addOutcomeCounts(deps.dynamodb, deps.ledgerTable, counts, {
-      nowMs: state.now(),
-      shard: writeShard(state),
-      ttlSeconds: state.settings.ledgerTtlSeconds,
-      abortSignal: AbortSignal.any([AbortSignal.timeout(timeoutMs), state.callSignal()]),
-    });
+    // Raced against the deadline too: the SDK honours an abort only once a request is on the wire, and the
+    // batch must not wait on a client that is busy elsewhere (a write left running may still land).
+    const writes = await Promise.race([
+      addOutcomeCounts(deps.dynamodb, deps.ledgerTable, counts, {
+        nowMs: state.now(),
+        shard: writeShard(state),
+        ttlSeconds: state.settings.ledgerTtlSeconds,
+        abortSignal: signal,
+      }),
+      aborted(signal),
+    ]);
     report(writes);
   } catch (error) {
     report(0, error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error));
   }
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(new Error(`AbortError: ${String(signal.reason ?? "deadline")}`));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
 }
