@@ -30,6 +30,7 @@ import {
   parsePosition,
   sortPositions,
 } from "../../lib/ledger/park-items.js";
+import { prefetchMarkers } from "../../lib/ledger/prefetch.js";
 import { maskPersonal } from "./masking.js";
 import { outcomeChart, recentProblems } from "./overview.js";
 import type { ActivityCache } from "./activity-cache.js";
@@ -144,12 +145,20 @@ export async function overview(ctx: ConsoleContext, q: z.infer<typeof OverviewQu
   const unfinished = oldest
     .flat()
     .sort((a, b) => String(a.failedAt ?? "").localeCompare(String(b.failedAt ?? "")))[0];
+  // The activity index says what each item was when it changed; one BatchGetItem says what it is now (a
+  // replayed failure is `done`: its marker left the index, which an incremental read cannot see).
+  const recent = recentProblems(activity.items, RECENT_PROBLEMS);
+  const current = await prefetchMarkers(
+    ctx.clients.dynamodb,
+    ctx.ledgerTable,
+    recent.map((i) => i.pk),
+  );
   return {
     since: new Date(sinceMs).toISOString(),
     until: new Date(untilMs).toISOString(),
     chart: outcomeChart(rows, sinceMs, untilMs),
     ...(cloudwatch ? { cloudwatch } : {}),
-    recentProblems: recentProblems(activity.items, RECENT_PROBLEMS),
+    recentProblems: recent.map((i) => ({ ...i, statusNow: current.get(i.pk)?.status ?? "gone" })),
     oldestUnfinished: unfinished ? failureRow(unfinished) : null,
   };
 }

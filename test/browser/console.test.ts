@@ -91,6 +91,9 @@ test("overview charts the workload by outcome and type, duplicates and parked in
   expect(await page.locator("#recent td:nth-child(2)").allTextContents()).toEqual(
     expect.arrayContaining(["rejected", "failed"]),
   );
+  expect(
+    await page.locator("#recent tr", { hasText: workload.failedJti }).locator("td.now").textContent(),
+  ).toBe("failed");
   await screenshot("overview");
 });
 
@@ -171,6 +174,10 @@ test("a dry run previews, then a confirmed replay resolves the failure", async (
   await page.goto(`${server.url.replace(/\?token=.*/, "")}#/overview`);
   await settled();
   expect(await page.locator('.card[data-status="processed"] .n').textContent()).toBe("19");
+  // The failure is still among the recent problems (it happened), and says what it is now.
+  const row = page.locator("#recent tr", { hasText: workload.failedJti });
+  expect(await row.locator("td:nth-child(2)").textContent()).toBe("failed");
+  expect(await row.locator("td.now").textContent()).toBe("done");
 });
 
 test("keys lists the trusted issuer's key ids and algorithms", async () => {

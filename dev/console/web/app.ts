@@ -203,7 +203,11 @@ async function overviewPage() {
       : h(
           "table",
           { id: "recent" },
-          h("tr", {}, ...["updated", "status", "reason", "type", "message"].map((c) => h("th", {}, c))),
+          h(
+            "tr",
+            {},
+            ...["updated", "status", "reason", "type", "now", "message"].map((c) => h("th", {}, c)),
+          ),
           ...o.recentProblems.map((i) =>
             h(
               "tr",
@@ -212,6 +216,7 @@ async function overviewPage() {
               h("td", {}, String(i.status ?? "")),
               h("td", {}, String(i.reason ?? "")),
               h("td", {}, String(i.type ?? "")),
+              h("td", { class: "now" }, String(i.statusNow ?? "")),
               h(
                 "td",
                 {},
