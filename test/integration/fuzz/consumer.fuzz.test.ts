@@ -192,22 +192,21 @@ async function runBatch(account: string, entries: { spec: RecordSpec; partitionK
   const units: Unit[] = [];
   const records: KinesisStreamRecord[] = [];
   const freshThisBatch: ValidMessage[] = [];
+  const sendValid = (spec: RecordSpec, message: ValidMessage, partitionKey: string) => {
+    const record = shard.record(partitionKey, message.token);
+    records.push(record);
+    units.push({ record, data: Buffer.from(message.token), spec, message, trustedSignature: true });
+    sentMessages.push(message);
+    freshThisBatch.push(message);
+  };
   for (const { spec, partitionKey } of entries) {
     switch (spec.kind) {
-      case "valid": {
-        const record = shard.record(partitionKey, spec.message.token);
-        records.push(record);
-        units.push({
-          record,
-          data: Buffer.from(spec.message.token),
-          spec,
-          message: spec.message,
-          trustedSignature: true,
-        });
-        sentMessages.push(spec.message);
-        freshThisBatch.push(spec.message);
+      case "siblings":
+        for (const message of spec.messages) sendValid(spec, message, partitionKey);
         break;
-      }
+      case "valid":
+        sendValid(spec, spec.message, partitionKey);
+        break;
       case "resend": {
         if (sentMessages.length === 0) break;
         const message = sentMessages[spec.pick % sentMessages.length]!;

@@ -8,6 +8,7 @@
  * test) or with a key nobody trusts. Every message id is unique per run (`jtiSource`), except where a case
  * re-sends a message on purpose.
  */
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import type { JWK } from "jose";
 import { encodeAggregate } from "../../../lib/kinesis/aggregated-record.js";
@@ -48,6 +49,7 @@ export interface ValidMessage {
 export type RecordSpec =
   | { kind: "valid"; message: ValidMessage; label: string }
   | { kind: "resend"; pick: number; twin: boolean; label: string }
+  | { kind: "siblings"; messages: [ValidMessage, ValidMessage]; label: string }
   | { kind: "hostile"; data: Buffer; label: string; trustedSignature: boolean }
   | { kind: "aggregate"; users: AggregateUser[]; partitionKeys: string[]; label: string }
   | { kind: "corrupt-aggregate"; data: Buffer; label: string };
@@ -122,12 +124,9 @@ const ODD_JTI_PREFIXES = [
 ];
 const nextJti = (s: FuzzSettings, prefix = "") =>
   `${prefix}${s.runId}-${(jtiCounter++).toString(36).padStart(6, "0")}`;
+/** An entity id of the message's own (UTF-16 code units hashed: ids that differ in a lone surrogate differ here). */
 const idOf = (prefix: string, jti: string) =>
-  `${prefix}_${Buffer.from(jti)
-    .toString("hex")
-    .replace(/[^A-Za-z0-9]/g, "")
-    .slice(-40)
-    .padStart(8, "0")}`;
+  `${prefix}_${createHash("sha256").update(Buffer.from(jti, "utf16le")).digest("hex").slice(0, 32)}`;
 
 /** Text a schema accepts but that is unusual: emoji, right-to-left, long, and lone surrogates. */
 const oddText = (max: number) =>
@@ -174,7 +173,11 @@ function validData(type: ValidMessage["type"], jti: string, account: string) {
 }
 
 /** One valid message: a registered type with data its schema accepts, signed by a trusted key of its issuer. */
-export function validMessage(s: FuzzSettings, account: string): fc.Arbitrary<ValidMessage> {
+export function validMessage(
+  s: FuzzSettings,
+  account: string,
+  jtiOf?: () => string,
+): fc.Arbitrary<ValidMessage> {
   return fc
     .record({
       type: fc.constantFrom("deal.stage_changed", "note.added", "contact.upserted") as fc.Arbitrary<
@@ -189,7 +192,7 @@ export function validMessage(s: FuzzSettings, account: string): fc.Arbitrary<Val
       }),
     })
     .chain(({ type, signer, audArray, jtiPrefix, sub }) => {
-      const jti = nextJti(s, jtiPrefix);
+      const jti = jtiOf ? jtiOf() : nextJti(s, jtiPrefix);
       const schema = registry.get(type, type === "contact.upserted" ? 2 : 1)!.schema;
       // Odd text is drawn freely; what the schema refuses (a tab in a one-line label) is drawn again.
       const data = (validData(type, jti, account) as fc.Arbitrary<Record<string, unknown>>).filter(
@@ -710,8 +713,25 @@ function corruptAggregate(s: FuzzSettings, account: string): fc.Arbitrary<Record
     );
 }
 
-import { createHash } from "node:crypto";
 const md5 = (b: Buffer) => createHash("md5").update(b).digest();
+
+/**
+ * Two distinct valid messages whose ids differ only where one has a lone surrogate and the other a `?` or
+ * another lone surrogate: distinct strings, so two messages, each applied once. (A store that keeps keys as
+ * UTF-8 cannot tell such ids apart unless the ledger key tells them apart.)
+ */
+function siblings(s: FuzzSettings, account: string): fc.Arbitrary<RecordSpec> {
+  return fc
+    .constantFrom(["\uD800", "?"], ["\uD800", "\uDC00"], ["x\uDFFF", "x?"], ["\uDBFF#", "\uD83D#"])
+    .chain(([a, b]) => {
+      const base = nextJti(s);
+      return fc.tuple(
+        validMessage(s, account, () => `${a}${base}`),
+        validMessage(s, account, () => `${b}${base}`),
+      );
+    })
+    .map((messages) => ({ kind: "siblings" as const, messages, label: "sibling ids" }));
+}
 
 // ---------------------------------------------------------------- batches
 
@@ -748,6 +768,7 @@ export function batch(s: FuzzSettings, account: string, maxRecords: number): fc.
     },
     { weight: 8, arbitrary: hostileToken(s, account).map((h) => ({ kind: "hostile" as const, ...h })) },
     { weight: 1, arbitrary: aggregate(s, account) },
+    { weight: 1, arbitrary: siblings(s, account) },
     { weight: 1, arbitrary: corruptAggregate(s, account) },
   );
   return fc
