@@ -771,12 +771,32 @@ export function batch(s: FuzzSettings, account: string, maxRecords: number): fc.
     { weight: 1, arbitrary: siblings(s, account) },
     { weight: 1, arbitrary: corruptAggregate(s, account) },
   );
-  return fc
+  const small = fc
     .array(fc.record({ spec: record, partitionKey: PARTITION_KEYS(account) }), {
       minLength: 1,
       maxLength: maxRecords,
     })
     .map((records) => ({ records }));
+  // Now and then a large batch: junk whose raw copies are kept whole (about 64 KB each, so a transaction of them
+  // would pass DynamoDB's 4 MB), over more than 100 partition keys (more than one lookup request) or all on one.
+  const junk = fc.integer({ min: 30_000, max: 49_000 }).map((n): RecordSpec => ({
+    kind: "hostile",
+    data: Buffer.alloc(n, 0x2e),
+    label: `junk ${n} bytes`,
+    trustedSignature: false,
+  }));
+  const large = fc
+    .record({
+      specs: fc.array(fc.oneof({ weight: 3, arbitrary: record }, { weight: 1, arbitrary: junk }), {
+        minLength: 50,
+        maxLength: 150,
+      }),
+      hot: fc.boolean(),
+    })
+    .map(({ specs, hot }) => ({
+      records: specs.map((spec, i) => ({ spec, partitionKey: hot ? account : `${account}-w${i}` })),
+    }));
+  return fc.oneof({ weight: 39, arbitrary: small }, { weight: 1, arbitrary: large });
 }
 
 export { ecdsaTwin };
