@@ -49,6 +49,8 @@ export interface ValidMessage {
 export type RecordSpec =
   | { kind: "valid"; message: ValidMessage; label: string }
   | { kind: "resend"; pick: number; twin: boolean; label: string }
+  /** The same bytes as a hostile record of an earlier batch. */
+  | { kind: "resend-hostile"; pick: number; label: string }
   | { kind: "siblings"; messages: [ValidMessage, ValidMessage]; label: string }
   | { kind: "hostile"; data: Buffer; label: string; trustedSignature: boolean }
   | { kind: "aggregate"; users: AggregateUser[]; partitionKeys: string[]; label: string }
@@ -177,10 +179,13 @@ export function validMessage(
   s: FuzzSettings,
   account: string,
   jtiOf?: () => string,
+  only?: ValidMessage["type"],
 ): fc.Arbitrary<ValidMessage> {
   return fc
     .record({
-      type: fc.constantFrom("deal.stage_changed", "note.added", "contact.upserted") as fc.Arbitrary<
+      type: (only
+        ? fc.constant(only)
+        : fc.constantFrom("deal.stage_changed", "note.added", "contact.upserted")) as fc.Arbitrary<
         ValidMessage["type"]
       >,
       signer: fc.constantFrom("es256", "eddsa", "other") as fc.Arbitrary<"es256" | "eddsa" | "other">,
@@ -247,7 +252,7 @@ function semanticallyWrong(
 ): fc.Arbitrary<{ claims: string; label: string }> {
   return fc
     .tuple(
-      validMessage(s, account),
+      fc.oneof(validMessage(s, account), validMessage(s, account, undefined, "contact.upserted")),
       fc.constantFrom(
         "expired",
         "unknown type",
@@ -288,7 +293,7 @@ function semanticallyWrong(
           c.data = { ...c.data, ...wide(3000) };
           break;
         case "processor refusal":
-          // Only contacts have a processor that refuses; other types stay valid and are applied.
+          // Only contacts have a processor that refuses (half the cases here are contacts); others are applied.
           c.data = { ...c.data, updatedAt: new Date((now + 86400) * 1000).toISOString() };
           break;
         case "lifetime":
@@ -767,6 +772,12 @@ export function batch(s: FuzzSettings, account: string, maxRecords: number): fc.
       })),
     },
     { weight: 8, arbitrary: hostileToken(s, account).map((h) => ({ kind: "hostile" as const, ...h })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .nat()
+        .map((pick) => ({ kind: "resend-hostile" as const, pick, label: "hostile re-sent" })),
+    },
     { weight: 1, arbitrary: aggregate(s, account) },
     { weight: 1, arbitrary: siblings(s, account) },
     { weight: 1, arbitrary: corruptAggregate(s, account) },
