@@ -32,6 +32,7 @@ import { localContext } from "../../../cli/commands/invoke.js";
 import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
 import { REJECTION_REASONS } from "../../../lib/envelope/reasons.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
+import { ecdsaTwin } from "../../../lib/envelope/testing/forge.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import { createConsumerHandler, type ConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
@@ -41,7 +42,6 @@ import { event, FakeShard, setUpEnv, type TestEnv } from "../consumer/support.js
 import { contractViolation, namedIdentity, type OracleSettings } from "./contract-oracle.js";
 import {
   batch,
-  ecdsaTwin,
   encodeSpecAggregate,
   type FuzzSettings,
   type RecordSpec,

@@ -5,14 +5,14 @@
  * accepted is decided by an independent reading of the contract (contract-oracle.ts), never by the kind.
  *
  * Tokens are signed here, synchronously, with the shared test-only vector keys (trusted by the consumer under
- * test) or with a key nobody trusts. Every message id is unique per run (`jtiSource`), except where a case
+ * test) or with a key nobody trusts. Every message id is unique per run (`nextJti`), except where a case
  * re-sends a message on purpose.
  */
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import type { JWK } from "jose";
 import { encodeAggregate } from "../../../lib/kinesis/aggregated-record.js";
-import { b64url, ecdsaTwin, forge, type ForgeKey } from "../../../lib/envelope/testing/forge.js";
+import { b64url, forge, type ForgeKey } from "../../../lib/envelope/testing/forge.js";
 import { CURRENCIES } from "../../../schemas/primitives.js";
 import { registry } from "../../../schemas/index.js";
 import { DEAL_STAGES } from "../../../schemas/deal-stage-changed.v1.js";
@@ -63,6 +63,8 @@ export type AggregateUser = { keyIndex: number } & (
 export interface BatchSpec {
   records: { spec: RecordSpec; partitionKey: string }[];
 }
+
+const md5 = (b: Buffer) => createHash("md5").update(b).digest();
 
 // ---------------------------------------------------------------- hostile values for claims and data
 
@@ -718,8 +720,6 @@ function corruptAggregate(s: FuzzSettings, account: string): fc.Arbitrary<Record
     );
 }
 
-const md5 = (b: Buffer) => createHash("md5").update(b).digest();
-
 /**
  * Two distinct valid messages whose ids differ only where one has a lone surrogate and the other a `?` or
  * another lone surrogate: distinct strings, so two messages, each applied once. (A store that keeps keys as
@@ -809,5 +809,3 @@ export function batch(s: FuzzSettings, account: string, maxRecords: number): fc.
     }));
   return fc.oneof({ weight: 39, arbitrary: small }, { weight: 1, arbitrary: large });
 }
-
-export { ecdsaTwin };
