@@ -1,7 +1,8 @@
 /**
- * The fuzz share through the real consumer: the Lambda handler as handlers/wiring builds it from its
- * environment (middy, Powertools, the pipeline, the real processors) on the suite's DynamoDB, so the write
- * path is fuzzed too, not only verify (test/fuzz/envelope.fuzz.test.ts fuzzes verify alone).
+ * The fuzz share through the real consumer: the Lambda handler built as handlers/consumer.ts builds it
+ * (createConsumerHandler over consumerDepsFromEnv: middy, Powertools, the pipeline, the real processors), with
+ * one difference, a logger whose warn/error lines the test reads, on the suite's DynamoDB; so the write path is
+ * fuzzed too, not only verify (test/fuzz/envelope.fuzz.test.ts fuzzes verify alone).
  *
  * Each case is one Kinesis batch of random size over a few partition keys (records.ts): garbage, damaged
  * tokens, header variants, claims DynamoDB cannot store (empty strings, lone surrogates, 400 KB values, deep
@@ -18,7 +19,7 @@
  * - the handler's metrics count the same processed, duplicate and rejected records.
  * Every rejection's reason is checked against REJECTION_REASONS, the code's list; lib/envelope/contract-doc.test.ts
  * checks that docs/contract.md's table lists exactly those.
- * KJP_FUZZ_DDB_BATCHES batches (default 300, about 2,000 records); `npm run fuzz:long` runs 3,000.
+ * KJP_FUZZ_DDB_BATCHES batches (default 300, about 2,500 records); `npm run fuzz:long` runs 3,000.
  */
 import { jest } from "@jest/globals";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -50,7 +51,7 @@ import {
 
 const RUNS = Number(process.env.KJP_FUZZ_RUNS ?? 2500);
 /**
- * Batches through DynamoDB: 300 in CI (about 2,000 records; 100 on LocalStack); with KJP_FUZZ_RUNS it scales,
+ * Batches through DynamoDB: 300 in CI (about 2,500 records; 100 on LocalStack); with KJP_FUZZ_RUNS it scales,
  * 3,000 in the long profile (KJP_FUZZ_RUNS=250000). KJP_FUZZ_DDB_BATCHES sets it directly.
  */
 const BATCHES = Number(
