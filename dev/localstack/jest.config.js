@@ -12,8 +12,7 @@ export default {
     process.env.KJP_CANARY === "1"
       ? integration.testMatch
       : ["<rootDir>/test/integration/**/*.test.ts", "<rootDir>/test/localstack/**/*.test.ts"],
-  // The newcomer's session drives `kjp dev`, which starts the embedded stack of its own whatever the suite
-  // points at: it runs in the embedded suite. Beside that suite on a fresh clone its stack did not start within
-  // two minutes here; until that is understood it is not run twice.
-  testPathIgnorePatterns: [...(integration.testPathIgnorePatterns ?? []), "/test/integration/newcomer/"],
+  // Every integration test runs here too; a test that cannot run on LocalStack would be excluded here
+  // (testPathIgnorePatterns), with the reason.
+  testPathIgnorePatterns: [...(integration.testPathIgnorePatterns ?? [])],
 };
