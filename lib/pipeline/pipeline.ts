@@ -21,7 +21,7 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
 
   return {
     async process(event, options = {}) {
-      const state = openBatch(event, settings, now, options);
+      const state = await openBatch(event, settings, now, options);
       // If the ledger cannot be read, nothing can be committed either: fail the batch now.
       if (!(await prefetchPhase(state, deps))) return closeBatch(state);
       const parking = options.parking ?? "live";
