@@ -122,4 +122,12 @@ describe("the consumer's cold start", () => {
     });
     expect(stdout.trim()).toBe(`aggregate ${vector.tokens.length}`);
   });
+
+  it("the replay function also leaves the KPL reader out of its init", async () => {
+    const replay = loadServiceDefinition({ stage: "dev" }).functions.find((f) => f.key === "replay")!;
+    const built = await bundleFunction(replay, { root, zipPath: join(scratch, "replay-init.zip") });
+    expect(built.initModules).toContain("lib/replay/engine.ts");
+    expect(built.initModules.filter(isProtobuf)).toEqual([]);
+    expect(built.modules.filter(isProtobuf).length).toBeGreaterThan(0);
+  });
 });
