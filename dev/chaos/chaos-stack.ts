@@ -1,0 +1,92 @@
+import { join } from "node:path";
+import type { Emulator } from "../local/emulator.js";
+import { startDynamoDbLocal } from "../local/dynamodb-local.js";
+import { findFreePort } from "../local/free-port.js";
+import { startKinesisMock } from "../local/kinesis-mock.js";
+import { startMoto } from "../local/moto.js";
+import { envFor, type LocalStackEnv } from "../local/stack.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The embedded stack, started emulator by emulator on fixed ports with DynamoDB and Kinesis persisted to disk,
+ * so the chaos run can kill, pause and restart them where clients expect them (dev/local/stack.ts starts the
+ * same emulators together, without these handles).
+ */
+export class ChaosStack {
+  private constructor(
+    private readonly dataDir: string,
+    private dynamodb: Emulator,
+    private kinesis: Emulator,
+    private readonly moto: Emulator,
+    readonly env: LocalStackEnv,
+  ) {}
+
+  static async start(dataDir: string, region = "us-east-1"): Promise<ChaosStack> {
+    const [dynamoPort, kinesisPort] = [await findFreePort(), await findFreePort()];
+    const [dynamodb, kinesis, moto] = await Promise.all([
+      startDynamoDbLocal({ port: dynamoPort, dataDir: join(dataDir, "dynamodb") }),
+      startKinesisMock({ port: kinesisPort, region, dataDir: join(dataDir, "kinesis") }),
+      startMoto({}),
+    ]);
+    const env = envFor(region, { dynamodb: dynamodb.endpoint, kinesis: kinesis.endpoint, moto: moto.endpoint });
+    return new ChaosStack(dataDir, dynamodb, kinesis, moto, env);
+  }
+
+  get kinesisEndpoint(): string {
+    return this.kinesis.endpoint;
+  }
+
+  /** SIGKILL, whatever DynamoDB Local is doing (a commit in flight included), then a restart on its data. */
+  async killDynamoDb(downMs: number): Promise<void> {
+    signalGroup(this.dynamodb.pid, "SIGKILL");
+    await this.dynamodb.stop();
+    await sleep(downMs);
+    this.dynamodb = await startDynamoDbLocal({
+      port: this.dynamodb.port,
+      dataDir: join(this.dataDir, "dynamodb"),
+    });
+  }
+
+  /** SIGSTOP: connections stay open and requests hang (a hung dependency, not a refused one); then SIGCONT. */
+  async pauseDynamoDb(pausedMs: number): Promise<void> {
+    signalGroup(this.dynamodb.pid, "SIGSTOP");
+    try {
+      await sleep(pausedMs);
+    } finally {
+      signalGroup(this.dynamodb.pid, "SIGCONT");
+    }
+  }
+
+  /**
+   * Stops kinesis-mock and starts it again on its persisted snapshot. kinesis-mock writes the snapshot every
+   * second, so the caller keeps writers away for longer than that first (what was acknowledged must survive).
+   */
+  async restartKinesis(downMs: number): Promise<void> {
+    await this.kinesis.stop();
+    await sleep(downMs);
+    this.kinesis = await startKinesisMock({
+      port: this.kinesis.port,
+      dataDir: join(this.dataDir, "kinesis"),
+      region: this.env.AWS_REGION,
+    });
+  }
+
+  async stop(): Promise<void> {
+    signalGroup(this.dynamodb.pid, "SIGCONT");
+    await Promise.allSettled([this.dynamodb.stop(), this.kinesis.stop(), this.moto.stop()]);
+  }
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
