@@ -29,7 +29,11 @@ export class ChaosStack {
       startKinesisMock({ port: kinesisPort, region, dataDir: join(dataDir, "kinesis") }),
       startMoto({}),
     ]);
-    const env = envFor(region, { dynamodb: dynamodb.endpoint, kinesis: kinesis.endpoint, moto: moto.endpoint });
+    const env = envFor(region, {
+      dynamodb: dynamodb.endpoint,
+      kinesis: kinesis.endpoint,
+      moto: moto.endpoint,
+    });
     return new ChaosStack(dataDir, dynamodb, kinesis, moto, env);
   }
 

@@ -13,11 +13,10 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option("--profile <name>", "run size").choices(Object.keys(PROFILES)).default("short"))
     .option("--seed <n>", "seed of the workload and the fault schedule (default: random, printed)")
     .addOption(
-      new Option("--plant <corruption>", "corrupt the table before reconciling (the canary: must exit 1)").choices([
-        "extra",
-        "swap",
-        "missing",
-      ]),
+      new Option(
+        "--plant <corruption>",
+        "corrupt the table before reconciling (the canary: must exit 1)",
+      ).choices(["extra", "swap", "missing"]),
     )
     .exitOverride();
   try {

@@ -17,11 +17,15 @@ export class ConsumerControl {
   async start(): Promise<void> {
     const fd = openSync(this.logFile, "a");
     try {
-      this.child = fork(join(projectRoot(), "dev", "local", "run-ts.mjs"), ["dev/chaos/consumer-process.ts"], {
-        cwd: projectRoot(),
-        env: this.env,
-        stdio: ["ignore", fd, fd, "ipc"],
-      });
+      this.child = fork(
+        join(projectRoot(), "dev", "local", "run-ts.mjs"),
+        ["dev/chaos/consumer-process.ts"],
+        {
+          cwd: projectRoot(),
+          env: this.env,
+          stdio: ["ignore", fd, fd, "ipc"],
+        },
+      );
     } finally {
       closeSync(fd);
     }
@@ -62,7 +66,10 @@ export class ConsumerControl {
   private reply(kind: ConsumerReply["reply"], timeoutMs: number): Promise<ConsumerReply> {
     const child = this.child!;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`no "${kind}" from the consumer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new Error(`no "${kind}" from the consumer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const onMessage = (m: ConsumerReply) => {
         if (m.reply === kind) done(undefined, m);
       };

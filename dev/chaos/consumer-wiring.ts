@@ -54,7 +54,11 @@ export function chaosReplayDeps(
   horizonSec: number,
 ): ReplayEngineDeps {
   const logger = new Logger({ serviceName: "kjp-replay", logLevel: "ERROR" });
-  const { logger: _l, metrics: _m, ...pipelineDeps } = chaosConsumerDeps(env, dynamodb, {
+  const {
+    logger: _l,
+    metrics: _m,
+    ...pipelineDeps
+  } = chaosConsumerDeps(env, dynamodb, {
     expGraceSec: horizonSec,
     logger,
   });

@@ -46,7 +46,11 @@ export async function buildHostileRecords(
     out.push({ kind: `corpus:${a.category}`, partitionKey: pk(), data: enc(a.token), expect: a.expect });
 
   const trusted = await createSigner({ privateJwk: keys.ts, issuer: CHAOS_ISSUERS.ts, audience });
-  const untrusted = await createSigner({ privateJwk: keys.attacks.untrusted, issuer: CHAOS_ISSUERS.ts, audience });
+  const untrusted = await createSigner({
+    privateJwk: keys.attacks.untrusted,
+    issuer: CHAOS_ISSUERS.ts,
+    audience,
+  });
   const forged = await createSigner({
     privateJwk: { ...keys.attacks.untrusted, kid: keys.ts.kid },
     issuer: CHAOS_ISSUERS.ts,
@@ -73,17 +77,33 @@ export async function buildHostileRecords(
     async () => {
       const k = pk();
       // Issued 30 days ago with the default 7-day lifetime: beyond the 7-day replay horizon too.
-      const token = await trusted.sign({ type: SEQUENCED_TYPE, v: 1, data: hostileData(k), sub: k, now: now - 30 * DAY });
+      const token = await trusted.sign({
+        type: SEQUENCED_TYPE,
+        v: 1,
+        data: hostileData(k),
+        sub: k,
+        now: now - 30 * DAY,
+      });
       return { kind: "expired", partitionKey: k, data: enc(token), expect: "expired" };
     },
     async () => {
       const k = pk();
-      const token = await trusted.sign({ type: SEQUENCED_TYPE, v: 1, data: { key: k, seq: -1, producer: "x" }, sub: k });
+      const token = await trusted.sign({
+        type: SEQUENCED_TYPE,
+        v: 1,
+        data: { key: k, seq: -1, producer: "x" },
+        sub: k,
+      });
       return { kind: "wrong schema", partitionKey: k, data: enc(token), expect: "invalid_payload" };
     },
     async () => {
       const k = pk();
-      const token = await trusted.sign({ type: "chaos.never_registered", v: 1, data: hostileData(k), sub: k });
+      const token = await trusted.sign({
+        type: "chaos.never_registered",
+        v: 1,
+        data: hostileData(k),
+        sub: k,
+      });
       return { kind: "unknown type", partitionKey: k, data: enc(token), expect: "unknown_type" };
     },
     async () => {

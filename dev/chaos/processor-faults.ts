@@ -46,7 +46,9 @@ export function withInjectedErrors(
       const key = (message.data as Partial<SequencedData>).key;
       const s = sticky();
       if (key !== undefined && now() < s.untilMs && s.keys.includes(key))
-        throw new TransientProcessorError(`chaos: key ${key} is failing until ${new Date(s.untilMs).toISOString()}`);
+        throw new TransientProcessorError(
+          `chaos: key ${key} is failing until ${new Date(s.untilMs).toISOString()}`,
+        );
       if (random() < options.errorRate) throw new TransientProcessorError("chaos: injected transient error");
       return processor(message);
     });

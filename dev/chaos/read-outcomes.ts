@@ -8,7 +8,9 @@ async function scanAll(
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const out = await client.send(new ScanCommand({ ...input, ConsistentRead: true, ExclusiveStartKey: start }));
+    const out = await client.send(
+      new ScanCommand({ ...input, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start);

@@ -153,7 +153,11 @@ export function reconcile(input: ReconcileInput): Verdict {
       if (row.status === "rejected") rejected[row.reason ?? "?"] = (rejected[row.reason ?? "?"] ?? 0) + 1;
       if (!explained.has(row.pk)) {
         unexpectedRejections++;
-        note("rejection", seen, `ledger ${row.pk}: ${row.status}/${row.reason ?? "-"} matches no hostile record`);
+        note(
+          "rejection",
+          seen,
+          `ledger ${row.pk}: ${row.status}/${row.reason ?? "-"} matches no hostile record`,
+        );
       }
     } else if (row.status === "done") {
       if (row.iss !== undefined && input.producerIssuers.includes(row.iss)) doneMarkers++;

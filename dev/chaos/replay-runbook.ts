@@ -3,7 +3,27 @@ import { kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/cl
 import { runReplay, type ReplayEngineDeps } from "../../lib/replay/engine.js";
 import { drainParkedKeys } from "../../lib/replay/parked-drain.js";
 import { selectSource, type SourceSelection } from "../../lib/replay/source-selection.js";
-import type { ReplaySummary } from "../../lib/replay/types.js";
+import type { ReplayFilters, ReplaySummary } from "../../lib/replay/types.js";
+import { REJECTION_REASONS } from "../../lib/envelope/reasons.js";
+
+/**
+ * CloudWatch lines name every record a batch left unfinished (behind a failure, at a deadline, while DynamoDB was
+ * away), and the live consumer redelivers those anyway: replaying each again only finds duplicates (thousands in
+ * a run with a long DynamoDB pause). The runbook's use of the logs is for what failed or was rejected.
+ */
+const FAILED_OR_REJECTED: ReplayFilters = {
+  reasons: [
+    ...REJECTION_REASONS,
+    "processor_failed",
+    "key_set_unavailable",
+    "verify_failed",
+    "ledger_unavailable",
+    "ledger_contention",
+    "ledger_attempts_exhausted",
+    "claim_held",
+    "notifier_failed",
+  ],
+};
 
 export interface ReplayStep {
   /** As `kjp replay --from <from>` names it. */
@@ -30,23 +50,29 @@ export async function replayPerRunbook(
     summary: parked.summary,
     held: parked.keys.filter((k) => k.state === "held").length,
   });
-  const clients = { dynamodb, kinesis: kinesisClient(), sqs: sqsClient(), s3: s3Client(), logs: logsClient() };
+  const clients = {
+    dynamodb,
+    kinesis: kinesisClient(),
+    sqs: sqsClient(),
+    s3: s3Client(),
+    logs: logsClient(),
+  };
   try {
-    const selections: [string, SourceSelection][] = [
-      ["onfailure", { from: "onfailure", visibilityTimeoutSec: 900 }],
-      ["cloudwatch", { from: "cloudwatch" }],
-      ["ledger --status failed", { from: "ledger", status: "failed" }],
+    const selections: [string, SourceSelection, ReplayFilters][] = [
+      ["onfailure", { from: "onfailure", visibilityTimeoutSec: 900 }, {}],
+      ["cloudwatch", { from: "cloudwatch" }, FAILED_OR_REJECTED],
+      ["ledger --status failed", { from: "ledger", status: "failed" }, {}],
     ];
-    for (const [from, selection] of selections) {
+    for (const [from, selection, filters] of selections) {
       const source = selectSource(selection, {
         clients,
         env,
         ledgerTable: engine.ledgerTable,
-        filters: {},
+        filters,
         ...(env.KJP_STREAM_NAME ? { streamName: env.KJP_STREAM_NAME } : {}),
         streamGiven: false,
       });
-      const result = await runReplay(source, engine, {});
+      const result = await runReplay(source, engine, { filters });
       steps.push({ from, summary: result.summary });
     }
   } finally {

@@ -234,10 +234,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const replaying = Date.now();
     const dynamodb = dynamoDbClient();
     cleanups.unshift(async () => dynamodb.destroy());
-    const steps = await replayPerRunbook(process.env, dynamodb, chaosReplayDeps(process.env, dynamodb, 7 * 86_400));
+    const steps = await replayPerRunbook(
+      process.env,
+      dynamodb,
+      chaosReplayDeps(process.env, dynamodb, 7 * 86_400),
+    );
     lap("replayMs", replaying);
 
-    if (options.plant) await plantCorruption(dynamodb, resources.env.KJP_PROJECTIONS_TABLE!, plan.ts[0]!.key, options.plant);
+    if (options.plant)
+      await plantCorruption(dynamodb, resources.env.KJP_PROJECTIONS_TABLE!, plan.ts[0]!.key, options.plant);
 
     const reconciling = Date.now();
     const verdict = reconcile({
@@ -267,7 +272,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
 function hostileMessageKey(h: HostileRecord): { messageKey?: string } {
   try {
     const payload = new TextDecoder().decode(h.data).split(".")[1] ?? "";
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { iss?: unknown; jti?: unknown };
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
+      iss?: unknown;
+      jti?: unknown;
+    };
     return typeof claims.iss === "string" && typeof claims.jti === "string"
       ? { messageKey: messageLedgerKey(claims.iss, claims.jti) }
       : {};
@@ -277,11 +285,19 @@ function hostileMessageKey(h: HostileRecord): { messageKey?: string } {
 }
 
 /** Corrupts one key's sequence the way a broken pipeline would: an effect twice, two swapped, one lost. */
-async function plantCorruption(client: DynamoDBClient, table: string, key: string, plant: Plant): Promise<void> {
+async function plantCorruption(
+  client: DynamoDBClient,
+  table: string,
+  key: string,
+  plant: Plant,
+): Promise<void> {
   const Key = { pk: { S: sequenceItemKey(key).pk }, sk: { S: sequenceItemKey(key).sk } };
   const expression =
     plant === "extra"
-      ? { UpdateExpression: "SET seqs = list_append(seqs, :one)", ExpressionAttributeValues: { ":one": { L: [{ N: "1" }] } } }
+      ? {
+          UpdateExpression: "SET seqs = list_append(seqs, :one)",
+          ExpressionAttributeValues: { ":one": { L: [{ N: "1" }] } },
+        }
       : plant === "swap"
         ? { UpdateExpression: "SET seqs[0] = seqs[1], seqs[1] = seqs[0]" }
         : { UpdateExpression: "REMOVE seqs[0]" };
@@ -318,7 +334,9 @@ function summarize(
   const all = [
     ...mismatches,
     ...v.mismatches,
-    ...stillFailing.map((s) => `replay --from ${s.from}: ${replayed[s.from]!.failed} still failing, ${s.held ?? 0} keys held`),
+    ...stillFailing.map(
+      (s) => `replay --from ${s.from}: ${replayed[s.from]!.failed} still failing, ${s.held ?? 0} keys held`,
+    ),
   ];
   return {
     profile: profile.name,

@@ -4,7 +4,10 @@ import type { PublishedKey } from "./reconcile.js";
 import type { Rng } from "./rng.js";
 
 /** Each producer's messages, keys drawn at random (seeded) from its own keys, numbered per key from 1. */
-export function planWorkload(profile: ChaosProfile, rng: Rng): { ts: PlannedMessage[]; gem: PlannedMessage[] } {
+export function planWorkload(
+  profile: ChaosProfile,
+  rng: Rng,
+): { ts: PlannedMessage[]; gem: PlannedMessage[] } {
   const plan = (producer: "ts" | "gem", messages: number, keys: number) => {
     const next = new Map<string, number>();
     return Array.from({ length: messages }, () => {
@@ -14,7 +17,10 @@ export function planWorkload(profile: ChaosProfile, rng: Rng): { ts: PlannedMess
       return { key, seq, producer };
     });
   };
-  return { ts: plan("ts", profile.tsMessages, profile.tsKeys), gem: plan("gem", profile.gemMessages, profile.gemKeys) };
+  return {
+    ts: plan("ts", profile.tsMessages, profile.tsKeys),
+    gem: plan("gem", profile.gemMessages, profile.gemKeys),
+  };
 }
 
 /** The keys a plan published and how many messages each. */
