@@ -9,6 +9,14 @@ import { runChaos, type Plant } from "./run-chaos.js";
  * Exit 0 when everything reconciles, 1 on any mismatch, 2 when the run itself could not be carried out.
  */
 export async function main(argv: string[]): Promise<number> {
+  const code = await run(argv);
+  // Everything the run started is stopped by now, but some client's idle socket or timer keeps the event loop
+  // alive for about a minute after: the verdict is printed, so end here rather than wait for it.
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(code);
+}
+
+async function run(argv: string[]): Promise<number> {
   const program = new Command("chaos")
     .addOption(new Option("--profile <name>", "run size").choices(Object.keys(PROFILES)).default("short"))
     .option("--seed <n>", "seed of the workload and the fault schedule (default: random, printed)")

@@ -9,7 +9,10 @@ test("canary: a calm chaos run reconciles (a passing test is counted)", async ()
 }, 300_000);
 
 test("canary: a chaos run over a corrupted table must turn the run red", async () => {
-  const run = await runChaosCli(["--profile", "canary", "--seed", "1", "--plant", "swap"], ".kjp/chaos-canary");
+  const run = await runChaosCli(
+    ["--profile", "canary", "--seed", "1", "--plant", "swap"],
+    ".kjp/chaos-canary",
+  );
   // It exits 1 and names the order violation: this expectation fails, and the failure must be counted.
   expect(run.code).toBe(0);
 }, 300_000);

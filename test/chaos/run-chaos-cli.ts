@@ -12,16 +12,20 @@ export interface ChaosRun {
 /** Runs `npm run chaos` with these arguments in its own state folder, and reads its last line. */
 export function runChaosCli(args: string[], stateDir: string): Promise<ChaosRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot(), "dev/local/run-ts.mjs"), "dev/chaos/cli-chaos.ts", ...args], {
-      cwd: projectRoot(),
-      env: {
-        ...process.env,
-        KJP_STATE_DIR: stateDir,
-        NODE_OPTIONS: "",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    const child = spawn(
+      process.execPath,
+      [join(projectRoot(), "dev/local/run-ts.mjs"), "dev/chaos/cli-chaos.ts", ...args],
+      {
+        cwd: projectRoot(),
+        env: {
+          ...process.env,
+          KJP_STATE_DIR: stateDir,
+          NODE_OPTIONS: "",
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -35,7 +39,11 @@ export function runChaosCli(args: string[], stateDir: string): Promise<ChaosRun>
       try {
         resolve({ code, summary: JSON.parse(last) as ChaosRun["summary"], stderr });
       } catch {
-        reject(new Error(`chaos printed no JSON line last (exit ${code}): ${stdout.slice(-500)}\n${stderr.slice(-2000)}`));
+        reject(
+          new Error(
+            `chaos printed no JSON line last (exit ${code}): ${stdout.slice(-500)}\n${stderr.slice(-2000)}`,
+          ),
+        );
       }
     });
   });

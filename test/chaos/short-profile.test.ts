@@ -39,9 +39,12 @@ test("at least 3,000 messages through both producers, each applied exactly once,
   expect(s.published.ts + s.published.gem).toBeGreaterThanOrEqual(3_000);
   expect(s.published.gem).toBeGreaterThan(0);
   expect(s.applied).toBe(s.published.ts + s.published.gem);
-  expect({ dup: s.duplicateEffects, order: s.orderViolations, lost: s.unaccounted, foreign: s.foreignEffects }).toEqual(
-    { dup: 0, order: 0, lost: 0, foreign: 0 },
-  );
+  expect({
+    dup: s.duplicateEffects,
+    order: s.orderViolations,
+    lost: s.unaccounted,
+    foreign: s.foreignEffects,
+  }).toEqual({ dup: 0, order: 0, lost: 0, foreign: 0 });
 });
 
 test("every hostile record rejected for its expected reason, nothing else rejected, nothing left pending", () => {
@@ -54,7 +57,14 @@ test("every hostile record rejected for its expected reason, nothing else reject
 });
 
 test("every kind of fault was injected, and the gem spilled to its journal during the outage", () => {
-  for (const kind of ["dynamodb_kill", "dynamodb_pause", "runner_kill", "kinesis_restart", "producer_outage", "processor_errors"])
+  for (const kind of [
+    "dynamodb_kill",
+    "dynamodb_pause",
+    "runner_kill",
+    "kinesis_restart",
+    "producer_outage",
+    "processor_errors",
+  ])
     expect([kind, s.faults[kind]]).toEqual([kind, expect.any(Number)]);
   expect(Object.values(s.faults).every((n) => n > 0)).toBe(true);
   expect(s.producers.gemSpilled).toBeGreaterThan(0);
