@@ -30,17 +30,17 @@ export class ConsumerControl {
       closeSync(fd);
     }
     this.starts++;
-    await this.reply("started", 120_000);
+    await this.reply("started", 240_000);
   }
 
   /** SIGKILL: no stop(), no checkpoint flush; whatever batch is in flight dies with it. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child) return;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once("exit", r));
     child.kill("SIGKILL");
     await gone;
-    this.child = undefined;
   }
 
   async drain(timeoutMs: number): Promise<Extract<ConsumerReply, { reply: "drained" }>> {
@@ -50,7 +50,7 @@ export class ConsumerControl {
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once("exit", r));
     this.send({ cmd: "stop" });
     await Promise.race([gone, new Promise((r) => setTimeout(r, 60_000))]);

@@ -30,18 +30,35 @@ export async function main(): Promise<number> {
   });
   const handler = createConsumerHandler(chaosConsumerDeps(env, dynamodb, { processors }));
   const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage: "local" });
-  const runner = new EventSourceMappingRunner({
-    clients: { kinesis: kinesisClient(), sqs: sqsClient(), s3: s3Client(), logs: logsClient() },
-    handler,
-    settings,
-    stateDir: requiredSetting(env, "KJP_CHAOS_CHECKPOINTS", "set by the chaos run"),
-    // Poll as Lambda does, not faster: the machine is shared with the emulators and producers.
-    pollIntervalMs: 500,
-  });
-  runner.on("problem", (p) =>
-    console.error(`runner problem (${p.where}${p.shardId ? ` ${p.shardId}` : ""}): ${String(p.error)}`),
-  );
-  await runner.start();
+  const clients = { kinesis: kinesisClient(), sqs: sqsClient(), s3: s3Client(), logs: logsClient() };
+  const newRunner = () => {
+    const r = new EventSourceMappingRunner({
+      clients,
+      handler,
+      settings,
+      stateDir: requiredSetting(env, "KJP_CHAOS_CHECKPOINTS", "set by the chaos run"),
+      // Poll as Lambda does, not faster: the machine is shared with the emulators and producers.
+      pollIntervalMs: 500,
+    });
+    r.on("problem", (p) =>
+      console.error(`runner problem (${p.where}${p.shardId ? ` ${p.shardId}` : ""}): ${String(p.error)}`),
+    );
+    return r;
+  };
+  // Lambda's event source mapping keeps trying while the stream cannot be read; the runner's start() gives up at
+  // once, so a process started during a Kinesis outage tries again here (a runner starts only once: a new one).
+  let runner = newRunner();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runner.start();
+      break;
+    } catch (error) {
+      if (attempt >= 60) throw error;
+      console.error(`runner start (attempt ${attempt}): ${String(error)}`);
+      await new Promise((r) => setTimeout(r, 2_000));
+      runner = newRunner();
+    }
+  }
   send({ reply: "started" });
   await new Promise<void>((resolve) => {
     process.on("message", (m: ConsumerCommand) => {
