@@ -1,3 +1,4 @@
+import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "../local/emulator.js";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
@@ -64,11 +65,27 @@ export class ChaosStack {
   }
 
   /**
-   * Stops kinesis-mock and starts it again on its persisted snapshot. kinesis-mock writes the snapshot every
-   * second, so the caller keeps writers away for longer than that first (what was acknowledged must survive).
+   * Stops kinesis-mock and starts it again on its persisted snapshot. kinesis-mock writes the whole snapshot about
+   * once a second (later on a starved machine) and may not write one on SIGTERM, so the caller cuts every writer off
+   * first (`quietSinceMs`), and this waits for a complete snapshot written after that moment: it then holds every
+   * record kinesis-mock acknowledged. A snapshot cut short by the stop is replaced by that copy.
    */
-  async restartKinesis(downMs: number): Promise<void> {
+  async restartKinesis(downMs: number, quietSinceMs: number): Promise<void> {
+    const file = join(this.dataDir, "kinesis", "kinesis-data.json");
+    const copy = `${file}.chaos-copy`;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (existsSync(file) && statSync(file).mtimeMs > quietSinceMs + 1_000 && parses(file)) {
+        copyFileSync(file, copy);
+        // The copy must itself be the snapshot read above (a write may have begun in between).
+        if (parses(copy)) break;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`kinesis-mock wrote no complete snapshot to ${file} within 120 s`);
+      await sleep(250);
+    }
     await this.kinesis.stop();
+    if (!parses(file)) copyFileSync(copy, file);
     await sleep(downMs);
     this.kinesis = await startKinesisMock({
       port: this.kinesis.port,
@@ -98,6 +115,15 @@ export class ChaosStack {
   async stop(): Promise<void> {
     signalGroup(this.dynamodb.pid, "SIGCONT");
     await Promise.allSettled([this.dynamodb.stop(), this.kinesis.stop(), this.moto.stop()]);
+  }
+}
+
+function parses(file: string): boolean {
+  try {
+    JSON.parse(readFileSync(file, "utf8"));
+    return true;
+  } catch {
+    return false;
   }
 }
 

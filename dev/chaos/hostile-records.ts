@@ -36,7 +36,9 @@ export async function buildHostileRecords(
     audience,
     now,
     jtiPrefix: `0194f3c0-${Date.now().toString(16).slice(-4)}-7000-8000-`,
-  }).filter((a) => a.expect !== "accepted");
+    // Tokens that must verify are not hostile; the corpus's expired ones are only hours past exp, so the runbook's
+    // replay (7-day horizon) rightly lets them through: this run's own expired tokens are 23 days past it.
+  }).filter((a) => a.expect !== "accepted" && a.expect !== "expired");
   const out: HostileRecord[] = [];
   const pk = () => `hostile-${rng.int(0, 9)}`;
   const enc = (s: string) => new TextEncoder().encode(s);

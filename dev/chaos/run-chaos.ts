@@ -175,11 +175,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
           await sleep(f.durationMs);
           return consumer.start();
         case "kinesis_restart":
-          // Writers away first, for longer than kinesis-mock's 1 s snapshot interval: what it acknowledged is on disk.
+          // Writers away first, then a snapshot written after that (restartKinesis waits for it): what kinesis-mock
+          // acknowledged is on disk when it stops.
           proxy.cut();
           kinesisDown = true;
-          await sleep(2_500);
-          await stack.restartKinesis(f.durationMs);
+          await stack.restartKinesis(f.durationMs, Date.now());
           kinesisDown = false;
           proxy.restore();
           return;
