@@ -23,6 +23,8 @@ export type ConsumerReply =
 export async function main(): Promise<number> {
   const env = process.env;
   const send = (m: ConsumerReply) => process.send?.(m);
+  // The run that started this process is gone (killed, crashed): nothing will ever stop it otherwise.
+  process.on("disconnect", () => process.exit(1));
   const dynamodb = dynamoDbClient();
   const processors = withInjectedErrors(chaosProcessors(), {
     errorRate: Number(env.KJP_CHAOS_ERROR_RATE ?? "0"),

@@ -204,10 +204,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
         await inject(f);
         faultCounts[f.kind] = (faultCounts[f.kind] ?? 0) + 1;
         log(`chaos: ${f.kind} at ${((at - publishStarted) / 1000).toFixed(1)}s for ${f.durationMs} ms`);
-        const silent = await stack.silent();
-        if (silent.length > 0) {
-          mismatches.push(`after ${f.kind}: ${silent.join(", ")} stopped answering (an emulator died)`);
-          log(`chaos: ${silent.join(", ")} not answering after ${f.kind}`);
+        const gone = await stack.gone();
+        if (gone.length > 0) {
+          mismatches.push(`after ${f.kind}: ${gone.join(", ")} died (its port refuses connections)`);
+          log(`chaos: ${gone.join(", ")} died after ${f.kind}`);
         }
       }
     })();
