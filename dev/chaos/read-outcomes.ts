@@ -33,7 +33,7 @@ export async function readSequences(client: DynamoDBClient, table: string): Prom
 export async function readLedgerOutcomes(client: DynamoDBClient, table: string): Promise<LedgerOutcome[]> {
   const items = await scanAll(client, {
     TableName: table,
-    ProjectionExpression: "pk, #s, reason, shardId, sequenceNumber, iss",
+    ProjectionExpression: "pk, #s, reason, shardId, sequenceNumber, iss, rawSha256",
     ExpressionAttributeNames: { "#s": "status" },
   });
   return items
@@ -44,6 +44,7 @@ export async function readLedgerOutcomes(client: DynamoDBClient, table: string):
       ...(i.shardId?.S ? { shardId: i.shardId.S } : {}),
       ...(i.sequenceNumber?.S ? { sequenceNumber: i.sequenceNumber.S } : {}),
       ...(i.iss?.S ? { iss: i.iss.S } : {}),
+      ...(i.rawSha256?.S ? { rawSha256: i.rawSha256.S } : {}),
     }))
     .filter((r) => !r.pk.startsWith("attempts#") && !r.pk.startsWith("park#"));
 }

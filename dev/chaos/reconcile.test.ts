@@ -5,14 +5,23 @@ function cleanRun(): ReconcileInput {
   const ledger = [
     ...[1, 2, 3].map((n) => ({ pk: `msg#ts#a${n}`, status: "done", iss: "ts" })),
     ...[1, 2].map((n) => ({ pk: `msg#gem#b${n}`, status: "done", iss: "gem" })),
-    { pk: "rec#s#9", status: "rejected", reason: "malformed", shardId: "s", sequenceNumber: "9" },
+    {
+      pk: "rec#s#9",
+      status: "rejected",
+      reason: "malformed",
+      shardId: "s",
+      sequenceNumber: "9",
+      rawSha256: "h9",
+    },
   ];
   return {
     published: [
       { key: "ts-1", producer: "ts", count: 3 },
       { key: "gem-1", producer: "gem", count: 2 },
     ],
-    hostile: [{ kind: "garbage bytes", expect: "malformed", shardId: "s", sequenceNumber: "9" }],
+    hostile: [
+      { kind: "garbage bytes", expect: "malformed", shardId: "s", sequenceNumber: "9", sha256: "h9" },
+    ],
     producerIssuers: ["ts", "gem"],
     sequences: new Map([
       ["ts-1", [1, 2, 3]],
@@ -73,4 +82,26 @@ test("effects nobody published, a hostile record accepted, a stray rejection and
   const parked = cleanRun();
   parked.ledger.push({ pk: "parked#s#10", status: "parked" });
   expect(reconcile(parked)).toMatchObject({ ok: false, leftPending: 1 });
+});
+
+test("a hostile record put twice (its first answer lost) is rejected twice, and that is no stray rejection", () => {
+  const input = cleanRun();
+  input.ledger.push({
+    pk: "rec#s#12",
+    status: "rejected",
+    reason: "malformed",
+    shardId: "s",
+    sequenceNumber: "12",
+    rawSha256: "h9",
+  });
+  expect(reconcile(input)).toMatchObject({ ok: true, unexpectedRejections: 0 });
+  input.ledger.push({
+    pk: "rec#s#13",
+    status: "rejected",
+    reason: "header",
+    shardId: "s",
+    sequenceNumber: "13",
+    rawSha256: "h9",
+  });
+  expect(reconcile(input)).toMatchObject({ ok: false, unexpectedRejections: 1 });
 });

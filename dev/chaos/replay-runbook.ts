@@ -7,23 +7,12 @@ import type { ReplayFilters, ReplaySummary } from "../../lib/replay/types.js";
 import { REJECTION_REASONS } from "../../lib/envelope/reasons.js";
 
 /**
- * CloudWatch lines name every record a batch left unfinished (behind a failure, at a deadline, while DynamoDB was
- * away), and the live consumer redelivers those anyway: replaying each again only finds duplicates (thousands in
- * a run with a long DynamoDB pause). The runbook's use of the logs is for what failed or was rejected.
+ * From the consumer's CloudWatch Logs, the rejected lines: each names one record, re-read and replayed on its own.
+ * Lines of failed and unfinished records name every record a batch left behind (after a failure, at a deadline,
+ * while DynamoDB was away): the live consumer redelivered those, and the ledger's failed items and the parks are
+ * replayed from their own sources, so replaying them again here only finds thousands of duplicates.
  */
-const FAILED_OR_REJECTED: ReplayFilters = {
-  reasons: [
-    ...REJECTION_REASONS,
-    "processor_failed",
-    "key_set_unavailable",
-    "verify_failed",
-    "ledger_unavailable",
-    "ledger_contention",
-    "ledger_attempts_exhausted",
-    "claim_held",
-    "notifier_failed",
-  ],
-};
+const REJECTED: ReplayFilters = { reasons: [...REJECTION_REASONS] };
 
 export interface ReplayStep {
   /** As `kjp replay --from <from>` names it. */
@@ -60,7 +49,7 @@ export async function replayPerRunbook(
   try {
     const selections: [string, SourceSelection, ReplayFilters][] = [
       ["onfailure", { from: "onfailure", visibilityTimeoutSec: 900 }, {}],
-      ["cloudwatch", { from: "cloudwatch" }, FAILED_OR_REJECTED],
+      ["cloudwatch (rejected)", { from: "cloudwatch" }, REJECTED],
       ["ledger --status failed", { from: "ledger", status: "failed" }, {}],
     ];
     for (const [from, selection, filters] of selections) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -125,7 +126,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     );
 
     // Publishing, paced over the window, while faults land at their moments.
-    const hostileClient = kinesisClient({ endpoint: stack.kinesisEndpoint, requestTimeoutMs: 5_000 });
+    // One attempt per call: a retry is this run's own (a put whose answer was lost may land twice: see reconcile.ts).
+    const hostileClient = kinesisClient({
+      endpoint: stack.kinesisEndpoint,
+      requestTimeoutMs: 10_000,
+      maxAttempts: 1,
+    });
     cleanups.unshift(async () => hostileClient.destroy());
     const placed: PlacedHostile[] = [];
     let hostilePending: HostileRecord[] = [];
@@ -252,7 +258,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const reconciling = Date.now();
     const verdict = reconcile({
       published: [...publishedKeys(plan.ts), ...publishedKeys(plan.gem)],
-      hostile: placed.map((h) => ({ ...h, ...hostileMessageKey(h) })),
+      hostile: placed.map((h) => ({
+        ...h,
+        ...hostileMessageKey(h),
+        sha256: createHash("sha256").update(h.data).digest("hex"),
+      })),
       producerIssuers: [CHAOS_ISSUERS.ts, CHAOS_ISSUERS.gem],
       sequences: await readSequences(dynamodb, resources.env.KJP_PROJECTIONS_TABLE!),
       ledger: await readLedgerOutcomes(dynamodb, resources.env.KJP_LEDGER_TABLE!),
