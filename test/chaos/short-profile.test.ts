@@ -27,7 +27,7 @@ beforeAll(async () => {
   const seed = process.env.KJP_CHAOS_SEED ? ["--seed", process.env.KJP_CHAOS_SEED] : [];
   run = await runChaosCli(["--profile", "short", ...seed], ".kjp/chaos-suite");
   s = run.summary as unknown as Summary;
-}, 600_000);
+}, 900_000);
 
 test("the run reconciles and exits 0 (its seed is in the summary to replay it)", () => {
   expect(s.mismatches).toEqual([]);
