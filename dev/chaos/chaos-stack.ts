@@ -10,7 +10,8 @@ import { connect } from "node:net";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** kinesis-mock's snapshot interval: every second starves it once the stream holds tens of thousands of records. */
-const PERSIST = "5s";
+const PERSIST_MS = 5_000;
+const PERSIST = `${PERSIST_MS / 1000}s`;
 
 /**
  * The embedded stack, started emulator by emulator on fixed ports with DynamoDB and Kinesis persisted to disk,
@@ -72,23 +73,27 @@ export class ChaosStack {
   }
 
   /**
-   * Stops kinesis-mock and starts it again on its persisted snapshot. kinesis-mock writes the whole snapshot about
-   * once a second (later on a starved machine) and may not write one on SIGTERM, so the caller cuts every writer off
-   * first (`quietSinceMs`), and this waits for a complete snapshot written after that moment: it then holds every
-   * record kinesis-mock acknowledged. A snapshot cut short by the stop is replaced by that copy.
+   * Stops kinesis-mock and starts it again on its persisted snapshot. kinesis-mock writes the whole stream to its
+   * snapshot every PERSIST seconds, and may not write one on SIGTERM; on a starved machine a snapshot can also be
+   * written seconds after it was taken. So the caller cuts every writer off first (`quietSinceMs`), and this waits
+   * for a complete snapshot written more than two intervals after that moment: it was taken after the writers
+   * stopped, so it holds every record kinesis-mock acknowledged (a restart on an older one lost acknowledged
+   * records and left the consumer's checkpoint on a record that no longer existed). A snapshot cut short by the
+   * stop is replaced by the copy made here.
    */
   async restartKinesis(downMs: number, quietSinceMs: number): Promise<void> {
     const file = join(this.dataDir, "kinesis", "kinesis-data.json");
     const copy = `${file}.chaos-copy`;
-    const deadline = Date.now() + 120_000;
+    const after = quietSinceMs + 2 * PERSIST_MS + 2_000;
+    const deadline = Date.now() + 180_000;
     for (;;) {
-      if (existsSync(file) && statSync(file).mtimeMs > quietSinceMs + 1_000 && parses(file)) {
+      if (existsSync(file) && statSync(file).mtimeMs > after && parses(file)) {
         copyFileSync(file, copy);
-        // The copy must itself be the snapshot read above (a write may have begun in between).
+        // The copy must itself be a whole snapshot (a write may have begun in between).
         if (parses(copy)) break;
       }
       if (Date.now() > deadline)
-        throw new Error(`kinesis-mock wrote no complete snapshot to ${file} within 120 s`);
+        throw new Error(`kinesis-mock wrote no complete snapshot to ${file} within 180 s`);
       await sleep(250);
     }
     await this.kinesis.stop();
