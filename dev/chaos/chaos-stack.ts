@@ -9,9 +9,6 @@ import { envFor, type LocalStackEnv } from "../local/stack.js";
 import { connect } from "node:net";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** kinesis-mock's snapshot interval: every second starves it once the stream holds tens of thousands of records. */
-const PERSIST_MS = 5_000;
-const PERSIST = `${PERSIST_MS / 1000}s`;
 
 /**
  * The embedded stack, started emulator by emulator on fixed ports with DynamoDB and Kinesis persisted to disk,
@@ -25,9 +22,12 @@ export class ChaosStack {
     private kinesis: Emulator,
     private readonly moto: Emulator,
     readonly env: LocalStackEnv,
+    private readonly persistSeconds: number,
   ) {}
 
-  static async start(dataDir: string, region = "us-east-1"): Promise<ChaosStack> {
+  /** `persistSeconds`: kinesis-mock's snapshot interval (every second starves it once the stream is big). */
+  static async start(dataDir: string, persistSeconds: number, region = "us-east-1"): Promise<ChaosStack> {
+    const persistInterval = `${persistSeconds}s`;
     const [dynamoPort, kinesisPort] = [await findFreePort(), await findFreePort()];
     const [dynamodb, kinesis, moto] = await Promise.all([
       startDynamoDbLocal({ port: dynamoPort, dataDir: join(dataDir, "dynamodb") }),
@@ -35,7 +35,7 @@ export class ChaosStack {
         port: kinesisPort,
         region,
         dataDir: join(dataDir, "kinesis"),
-        persistInterval: PERSIST,
+        persistInterval,
       }),
       startMoto({}),
     ]);
@@ -44,7 +44,7 @@ export class ChaosStack {
       kinesis: kinesis.endpoint,
       moto: moto.endpoint,
     });
-    return new ChaosStack(dataDir, dynamodb, kinesis, moto, env);
+    return new ChaosStack(dataDir, dynamodb, kinesis, moto, env, persistSeconds);
   }
 
   get kinesisEndpoint(): string {
@@ -74,7 +74,7 @@ export class ChaosStack {
 
   /**
    * Stops kinesis-mock and starts it again on its persisted snapshot. kinesis-mock writes the whole stream to its
-   * snapshot every PERSIST seconds, and may not write one on SIGTERM; on a starved machine a snapshot can also be
+   * snapshot every `persistSeconds`, and may not write one on SIGTERM; on a starved machine a snapshot can also be
    * written seconds after it was taken. So the caller cuts every writer off first (`quietSinceMs`), and this waits
    * for a complete snapshot written more than two intervals after that moment: it was taken after the writers
    * stopped, so it holds every record kinesis-mock acknowledged (a restart on an older one lost acknowledged
@@ -84,7 +84,7 @@ export class ChaosStack {
   async restartKinesis(downMs: number, quietSinceMs: number): Promise<void> {
     const file = join(this.dataDir, "kinesis", "kinesis-data.json");
     const copy = `${file}.chaos-copy`;
-    const after = quietSinceMs + 2 * PERSIST_MS + 2_000;
+    const after = quietSinceMs + 2 * this.persistSeconds * 1000 + 2_000;
     const deadline = Date.now() + 180_000;
     for (;;) {
       if (existsSync(file) && statSync(file).mtimeMs > after && parses(file)) {
@@ -103,7 +103,7 @@ export class ChaosStack {
       port: this.kinesis.port,
       dataDir: join(this.dataDir, "kinesis"),
       region: this.env.AWS_REGION,
-      persistInterval: PERSIST,
+      persistInterval: `${this.persistSeconds}s`,
     });
   }
 

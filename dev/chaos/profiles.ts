@@ -23,6 +23,11 @@ export interface ChaosProfile {
   faults: Record<FaultKind, number>;
   /** Probability that the chaos processor throws (a transient error) for any one attempt. */
   processorErrorRate: number;
+  /**
+   * How often kinesis-mock writes its snapshot (the whole stream each time): with tens of thousands of records,
+   * often enough starves it. A kinesis restart waits for two of these.
+   */
+  kinesisSnapshotSeconds: number;
 }
 
 const NO_FAULTS: Record<FaultKind, number> = {
@@ -52,6 +57,7 @@ export const PROFILES: Record<string, ChaosProfile> = {
       processor_errors: 1,
     },
     processorErrorRate: 0.01,
+    kinesisSnapshotSeconds: 5,
   },
   long: {
     name: "long",
@@ -70,6 +76,7 @@ export const PROFILES: Record<string, ChaosProfile> = {
       processor_errors: 3,
     },
     processorErrorRate: 0.01,
+    kinesisSnapshotSeconds: 30,
   },
   /** The canary's: small and calm, so a planted corruption is the only thing that can go wrong. */
   canary: {
@@ -82,5 +89,6 @@ export const PROFILES: Record<string, ChaosProfile> = {
     publishSeconds: 5,
     faults: NO_FAULTS,
     processorErrorRate: 0,
+    kinesisSnapshotSeconds: 5,
   },
 };

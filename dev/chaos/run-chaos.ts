@@ -70,7 +70,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const stack = await ChaosStack.start(join(dataDir, "data"));
+  const stack = await ChaosStack.start(join(dataDir, "data"), profile.kinesisSnapshotSeconds);
   const cleanups: (() => Promise<void>)[] = [() => stack.stop()];
   const mismatches: string[] = [];
   try {
