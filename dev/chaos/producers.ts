@@ -28,11 +28,12 @@ export class TsProducer {
   static async start(keys: ChaosKeys, audience: string, endpoint: string, streamName: string) {
     const signer = await createSigner({ privateJwk: keys.ts, issuer: CHAOS_ISSUERS.ts, audience });
     const client = kinesisClient({ endpoint, requestTimeoutMs: 5_000, maxAttempts: 1 });
-    // Outages are shorter than this deadline: the publisher's own retries must carry every message through.
+    // Longer than any outage the run injects (a kinesis-mock restart on a loaded machine cuts writers off for
+    // minutes): the publisher's own retries must carry every message through.
     const publisher = new Publisher({
       signer,
       putRecords: kinesisPutRecords(client, { streamName }),
-      retryDeadlineMs: 120_000,
+      retryDeadlineMs: 900_000,
       lingerMs: 50,
     });
     return new TsProducer(publisher, client);
@@ -51,7 +52,7 @@ export class TsProducer {
 
   /** Waits for every acknowledgement; returns how many failed. */
   async finish(): Promise<{ acknowledged: number; failed: number; firstError?: string }> {
-    await this.publisher.close(150_000);
+    await this.publisher.close(900_000);
     const results = await Promise.all(this.acknowledgements);
     const errors = results.filter((r): r is Error => r instanceof Error);
     this.client.destroy();
@@ -92,6 +93,8 @@ export class GemProducer {
         join(projectRoot(), "dev", "chaos", "gem-publish.rb"),
         ...["--endpoint", endpoint, "--stream", streamName, "--issuer", CHAOS_ISSUERS.gem],
         ...["--audience", audience, "--key", keys.gemKeyPath, "--journal", journal],
+        // Resending a journal of thousands of records into a loaded kinesis-mock takes minutes.
+        ...["--drain-timeout", "900"],
       ],
       { stdio: ["pipe", "pipe", "pipe"] },
     );

@@ -76,7 +76,7 @@ export const PROFILES: Record<string, ChaosProfile> = {
       processor_errors: 3,
     },
     processorErrorRate: 0.01,
-    kinesisSnapshotSeconds: 30,
+    kinesisSnapshotSeconds: 15,
   },
   /** The canary's: small and calm, so a planted corruption is the only thing that can go wrong. */
   canary: {
