@@ -252,7 +252,7 @@ async function measureConsumer(): Promise<ConsumerRun> {
     for (const batch of [...batches.slice(1), ...batches.slice(1)]) {
       const mode = batch.aggregate ? "aggregated" : "plain";
       const started = performance.now();
-      const records = decodeRecords(batch.event.Records);
+      const records = await decodeRecords(batch.event.Records);
       decodeUs[mode].push(((performance.now() - started) * 1000) / records.length);
       for (const record of records)
         if (!(await verifier.verify(record.data)).ok) throw new Error("bad bench token");

@@ -2,8 +2,8 @@
  * How fast the operator console's pages answer with 10,000 ledger items (`npm run bench:console`).
  *
  * Starts DynamoDB Local in memory (or uses AWS_ENDPOINT_URL_DYNAMODB), writes BENCH_ITEMS ledger items spread
- * over the last three hours (85 % done, 10 % rejected, 5 % failed; the same item shapes the pipeline writes),
- * starts the console, waits for its overview cache to fill (it starts filling when the console starts), and
+ * over the last three hours (85 % done, 10 % rejected, 5 % failed; the same item shapes the pipeline writes)
+ * and the per-minute outcome counters those outcomes (plus 5 % duplicates) add up to, starts the console, waits for its overview cache to fill (it starts filling when the console starts), and
  * times each page's API calls as the browser makes them: the first call, then the median and the worst of
  * BENCH_ROUNDS more. A page's time is its calls in sequence.
  */
@@ -19,6 +19,13 @@ import { toAttributeMap } from "../lib/ledger/attribute-values.js";
 import { messageLedgerKey, recordLedgerKey } from "../lib/ledger/ledger-keys.js";
 import { ensureConsumerTables } from "../lib/ledger/tables.js";
 import { queryActivity } from "../lib/ledger/activity.js";
+import {
+  addOutcomeCounts,
+  coalesceOutcomes,
+  minuteOf,
+  OUTCOME_COUNTER_SHARDS,
+  type OutcomeEntry,
+} from "../lib/ledger/outcome-counters.js";
 import { startDynamoDbLocal } from "../dev/local/dynamodb-local.js";
 import type { Emulator } from "../dev/local/emulator.js";
 import { startConsole } from "../dev/console/console.js";
@@ -27,6 +34,16 @@ const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const TYPES = ["contact.upserted", "deal.stage_changed", "note.added"];
 const REASONS = ["unknown_key", "invalid_payload", "expired", "bad_signature"];
+
+/** What each item's batch counted, by (minute, write shard). */
+const counted = new Map<string, { at: number; shard: number; entries: OutcomeEntry[] }>();
+function count(at: number, i: number, entry: OutcomeEntry) {
+  const shard = i % OUTCOME_COUNTER_SHARDS;
+  const key = `${minuteOf(at)}#${shard}`;
+  const group = counted.get(key) ?? { at, shard, entries: [] };
+  group.entries.push(entry);
+  counted.set(key, group);
+}
 
 function ledgerItem(i: number, now: number): WriteRequest {
   const at = now - Math.floor(Math.random() * 3 * 3_600_000);
@@ -38,10 +55,13 @@ function ledgerItem(i: number, now: number): WriteRequest {
   const facts = { iss: "crm-rails", jti: `bench-${i}`, type: TYPES[i % TYPES.length]!, v: 1 };
   const times = { now: at, ttlSeconds: 86_400 };
   const roll = i % 20;
-  if (roll < 17)
+  if (roll === 0) count(at, i, { outcome: "duplicate", type: facts.type });
+  if (roll < 17) {
+    count(at, i, { outcome: "processed", type: facts.type });
     return {
       PutRequest: { Item: doneMarker(messageLedgerKey("crm-rails", facts.jti), position, facts, "h", times) },
     };
+  }
   const status = roll < 19 ? "rejected" : "failed";
   const failure = {
     reason: status === "failed" ? "processor_failed" : REASONS[Math.floor(i / 20) % REASONS.length]!,
@@ -53,6 +73,7 @@ function ledgerItem(i: number, now: number): WriteRequest {
       1_024,
     ),
   };
+  count(at, i, { outcome: status, type: facts.type, reason: failure.reason });
   const pk =
     status === "rejected"
       ? recordLedgerKey(position.shardId, position.sequenceNumber)
@@ -107,7 +128,14 @@ async function main() {
         pending = out.UnprocessedItems?.[tables.ledgerTable];
       }
     }
-    console.log(`${ITEMS} ledger items written in ${Date.now() - t} ms`);
+    let writes = 0;
+    for (const { at, shard, entries } of counted.values())
+      writes += await addOutcomeCounts(dynamodb, tables.ledgerTable, coalesceOutcomes(entries), {
+        nowMs: at,
+        shard,
+        ttlSeconds: 86_400,
+      });
+    console.log(`${ITEMS} ledger items and ${writes} counter updates written in ${Date.now() - t} ms`);
 
     const server = await startConsole({
       env: {

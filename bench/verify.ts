@@ -8,7 +8,8 @@
  *  - concurrent: CONCURRENCY tokens in flight, the way the consumer runs partition keys (raw = crypto.verify with
  *    a callback, which runs on libuv's thread pool like WebCrypto; pipeline = verify() calls in flight).
  * Pipeline and raw alternate in chunks of 500 tokens over ROUNDS passes, so background load hits both alike.
- * The last line is one JSON object with the concurrent figures (see the table for both).
+ * The table also gives each side's process CPU per token (main thread and thread pool). The last line is one
+ * JSON object with the concurrent figures (see the table for both).
  * Env: BENCH_N (tokens per alg, default 20000), BENCH_ROUNDS (default 3), BENCH_CONCURRENCY (default 16).
  */
 import { KeyObject, verify as cryptoVerify } from "node:crypto";
@@ -134,17 +135,34 @@ async function paired(
 ) {
   let pipeMs = 0;
   let rawMs = 0;
+  // CPU of the whole process (main thread and thread pool) per side: less disturbed by other processes than
+  // wall time, and it shows what each side costs even when the machine is busy.
+  let pipeCpu = 0;
+  let rawCpu = 0;
+  const cpu = () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
   for (let round = 0; round < ROUNDS; round++) {
     for (let from = 0; from < N; from += CHUNK) {
       const count = Math.min(CHUNK, N - from);
+      let before = cpu();
       pipeMs += await pipeline(p, from, count);
+      pipeCpu += cpu() - before;
+      before = cpu();
       rawMs += await raw(p, from, count);
+      rawCpu += cpu() - before;
     }
   }
   const total = N * ROUNDS;
   const pipeline_per_s = Math.round(total / (pipeMs / 1000));
   const raw_per_s = Math.round(total / (rawMs / 1000));
-  return { pipeline_per_s, raw_per_s, ratio: Math.round((rawMs / pipeMs) * 100) / 100 };
+  return {
+    pipeline_per_s,
+    raw_per_s,
+    ratio: Math.round((rawMs / pipeMs) * 100) / 100,
+    cpu: { pipelineUs: pipeCpu / total, rawUs: rawCpu / total },
+  };
 }
 
 async function measure(alg: Alg) {
@@ -167,17 +185,26 @@ async function main() {
   for (const alg of ["ES256", "EdDSA"] as const) results[alg] = await measure(alg);
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(
-    `${"alg".padEnd(6)} ${"mode".padEnd(11)} ${pad("pipeline/s", 11)} ${pad("raw/s", 9)} ${pad("ratio", 6)}`,
+    `${"alg".padEnd(6)} ${"mode".padEnd(11)} ${pad("pipeline/s", 11)} ${pad("raw/s", 9)} ${pad("ratio", 6)}` +
+      `  ${pad("CPU µs/token: pipeline", 22)} ${pad("raw", 5)} ${pad("ratio", 6)}`,
   );
   for (const alg of ["ES256", "EdDSA"] as const) {
     for (const mode of ["sequential", "concurrent"] as const) {
       const r = results[alg][mode];
       console.log(
-        `${alg.padEnd(6)} ${mode.padEnd(11)} ${pad(r.pipeline_per_s, 11)} ${pad(r.raw_per_s, 9)} ${pad(r.ratio.toFixed(2), 6)}`,
+        `${alg.padEnd(6)} ${mode.padEnd(11)} ${pad(r.pipeline_per_s, 11)} ${pad(r.raw_per_s, 9)} ${pad(r.ratio.toFixed(2), 6)}` +
+          `  ${pad(r.cpu.pipelineUs.toFixed(0), 22)} ${pad(r.cpu.rawUs.toFixed(0), 5)} ${pad((r.cpu.rawUs / r.cpu.pipelineUs).toFixed(2), 6)}`,
       );
     }
   }
-  console.log(JSON.stringify({ ES256: results.ES256.concurrent, EdDSA: results.EdDSA.concurrent }));
+  const line = (r: (typeof results)[Alg]["concurrent"]) => ({
+    pipeline_per_s: r.pipeline_per_s,
+    raw_per_s: r.raw_per_s,
+    ratio: r.ratio,
+  });
+  console.log(
+    JSON.stringify({ ES256: line(results.ES256.concurrent), EdDSA: line(results.EdDSA.concurrent) }),
+  );
 }
 
 await main();

@@ -29,6 +29,50 @@ export function findUnsafeStructure(data: unknown): PayloadIssue | undefined {
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     return { path: "(root)", message: "data must be a JSON object" };
   }
+  // Every accepted message takes this walk: it keeps no paths. Only data with a problem is walked again,
+  // with paths, to say where.
+  return isSafeStructure(data) ? undefined : locateUnsafeStructure(data);
+}
+
+/**
+ * Whether locateUnsafeStructure would find nothing: the same rules and budgets, without paths, and values
+ * counted as they are met rather than pushed and popped (only objects are walked). It may flag data that the
+ * full walk accepts (it counts array holes), never the reverse: a flag only sends the data to the full walk.
+ */
+function isSafeStructure(data: object): boolean {
+  const objects: object[] = [data];
+  const depths: number[] = [0];
+  let nodes = 1;
+  while (objects.length > 0) {
+    const value = objects.pop()!;
+    const depth = depths.pop()!;
+    if (depth >= MAX_DEPTH) return false;
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) {
+        if (++nodes > MAX_NODES) return false;
+        if (typeof item === "object" && item !== null) {
+          objects.push(item);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return false;
+    for (const key of Reflect.ownKeys(value)) {
+      if (typeof key !== "string" || FORBIDDEN_KEYS.has(key)) return false;
+      if (++nodes > MAX_NODES) return false;
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child === "object" && child !== null) {
+        objects.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
+
+function locateUnsafeStructure(data: object): PayloadIssue | undefined {
   const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: data, path: [] }];
   let nodes = 0;
   while (stack.length > 0) {

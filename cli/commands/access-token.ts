@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { optionalSetting, parseDuration } from "../../lib/config/env.js";
-import { createAccessTokenSigner } from "../../lib/envelope/sign-access-token.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import { readPrivateJwk } from "./cli-input.js";
 
@@ -46,6 +45,7 @@ export function register(program: Command, deps: Partial<AccessTokenCommandDeps>
             );
           return v;
         };
+        const { createAccessTokenSigner } = await import("../../lib/envelope/sign-access-token.js");
         const signer = await createAccessTokenSigner({
           privateJwk: await readPrivateJwk(need(opts.key, "--key", "KJP_SIGNING_KEY")),
           issuer: need(opts.issuer, "--issuer", "KJP_ISSUER"),

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { startConsole } from "../../dev/console/console.js";
+import type { startConsole } from "../../dev/console/console.js";
 import type { ConsoleServer } from "../../dev/console/server.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 
@@ -44,7 +44,9 @@ export function register(program: Command, deps: Partial<ConsoleCommandDeps> = {
           "use 1-65535, or 0 for any free port",
         );
       const stop = (deps.stopSignal ?? onSignal)();
-      const server: ConsoleServer = await (deps.start ?? startConsole)({
+      // The console (and the SDK) is loaded when the command runs, not for `kjp --help`.
+      const start = deps.start ?? (await import("../../dev/console/console.js")).startConsole;
+      const server: ConsoleServer = await start({
         env: deps.env ?? process.env,
         port,
         allowReplay: opts.allowReplay,

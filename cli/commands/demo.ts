@@ -1,11 +1,6 @@
 import type { Command } from "commander";
-import {
-  DEFAULT_DEMO_MESSAGES,
-  DemoInterruptedError,
-  runDemo,
-  type DemoOptions,
-  type DemoResult,
-} from "../../dev/demo/run-demo.js";
+import { DEFAULT_DEMO_MESSAGES } from "../../dev/demo/demo-size.js";
+import type { DemoOptions, DemoResult } from "../../dev/demo/run-demo.js";
 import type { StackKind } from "../../dev/localstack/as-stack.js";
 import { parsePositiveInt } from "./cli-input.js";
 import { stackOption } from "./dev.js";
@@ -27,7 +22,8 @@ export interface DemoCommandDeps {
 }
 
 const defaults = (): DemoCommandDeps => ({
-  run: runDemo,
+  // The demo (the whole local stack) is loaded when the command runs, not for `kjp --help`.
+  run: async (options) => (await import("../../dev/demo/run-demo.js")).runDemo(options),
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   setExitCode: (code) => {
@@ -80,6 +76,7 @@ export function register(program: Command, deps: Partial<DemoCommandDeps> = {}):
           ...(opts.json ? { tty: false } : {}),
         });
       } catch (error) {
+        const { DemoInterruptedError } = await import("../../dev/demo/run-demo.js");
         if (!(error instanceof DemoInterruptedError)) throw error;
         // Shell convention for "ended by Ctrl-C"; the stack is already down.
         d.err(`kjp: ${error.message}\n`);

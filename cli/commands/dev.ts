@@ -1,12 +1,10 @@
 import { rmSync } from "node:fs";
 import { Option, type Command } from "commander";
-import {
-  startPipelineSession,
-  type PipelineSession,
-  type PipelineSessionOptions,
-} from "../../dev/demo/pipeline-session.js";
+import type { PipelineSession, PipelineSessionOptions } from "../../dev/demo/pipeline-session.js";
+import { isPortFree } from "../../dev/local/free-port.js";
 import { kjpDir } from "../../dev/local/project-paths.js";
 import { optionalSetting } from "../../lib/config/env.js";
+import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import type { StackKind } from "../../dev/localstack/as-stack.js";
 
 /** --stack: what `kjp dev` and `kjp demo` start when the environment points at no running stack. */
@@ -37,8 +35,18 @@ function onSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+function httpPortTaken(port: number, cause?: unknown): ConfigurationError {
+  return new ConfigurationError(
+    `port ${port} on 127.0.0.1 (the local HTTP API) is already in use, perhaps by another kjp dev`,
+    "stop what holds it, or pass --http-port <port> (0 = any free port) or set KJP_HTTP_PORT",
+    cause,
+  );
+}
+
 const defaults = (): DevCommandDeps => ({
-  start: startPipelineSession,
+  // The stack and the pipeline are loaded when the command runs, not for `kjp --help`.
+  start: async (options) =>
+    (await import("../../dev/demo/pipeline-session.js")).startPipelineSession(options),
   out: (text) => process.stdout.write(text),
   stopSignal: onSignal,
 });
@@ -81,21 +89,30 @@ export function register(program: Command, deps: Partial<DevCommandDeps> = {}): 
         fresh: boolean;
       }) => {
         const log = (line: string) => d.out(`${line}\n`);
+        const httpPort = Number(opts.httpPort ?? optionalSetting(process.env, "KJP_HTTP_PORT") ?? 3001);
+        // Said before the stack starts, not a minute later: most often another `kjp dev` holds the default port.
+        if (httpPort !== 0 && !(await isPortFree(httpPort))) throw httpPortTaken(httpPort);
         // Listen before starting: a Ctrl-C during start-up must still stop what was started.
         const stop = d.stopSignal();
-        const httpPort = Number(opts.httpPort ?? optionalSetting(process.env, "KJP_HTTP_PORT") ?? 3001);
         // Everything lives under the data dir (emulator data, checkpoints, keys), so a restart resumes where the
         // last run stopped: records published meanwhile are read, and the ledger still knows what was applied.
         const persistDir = opts.dataDir ?? kjpDir("dev");
         if (opts.fresh) rmSync(persistDir, { recursive: true, force: true });
-        const session = await d.start({
-          log,
-          echoLogs: !opts.quiet,
-          keysDir: opts.keysDir ?? persistDir,
-          httpPort,
-          stack: opts.stack,
-          persistDir,
-        });
+        const session = await d
+          .start({
+            log,
+            echoLogs: !opts.quiet,
+            keysDir: opts.keysDir ?? persistDir,
+            httpPort,
+            stack: opts.stack,
+            persistDir,
+          })
+          .catch((error: unknown) => {
+            // Taken between the check above and the HTTP API's listen.
+            throw (error as NodeJS.ErrnoException).code === "EADDRINUSE"
+              ? httpPortTaken(httpPort, error)
+              : error;
+          });
         try {
           log(
             `Runner reading ${session.runner.streamName} for ${session.runner.functionName} (log group ${session.runner.logGroupName}).`,

@@ -1,16 +1,14 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type Command, Option } from "commander";
-import { dynamoDbClient } from "../../lib/aws/clients.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { listFailures, type LedgerEntry } from "../../lib/ledger/inspect.js";
-import { listParkedKeys } from "../../lib/ledger/park-items.js";
+import type { LedgerEntry } from "../../lib/ledger/inspect.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
 import { optionalSetting } from "../../lib/config/env.js";
 import { FAILURE_COLUMNS, failureRow, formatTable, withClippedRaw } from "./ledger-rows.js";
 
 export interface FailuresCommandDeps {
   out: (text: string) => void;
-  client: () => DynamoDBClient;
+  client: () => DynamoDBClient | Promise<DynamoDBClient>;
   env: NodeJS.ProcessEnv;
   now: () => number;
   setExitCode: (code: number) => void;
@@ -36,7 +34,11 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
   const env = deps.env ?? process.env;
   // A listing is interactive: a hung DynamoDB should fail it in seconds (5 s a request, 2 tries), not minutes.
-  const client = deps.client ?? (() => dynamoDbClient({ requestTimeoutMs: 5_000, maxAttempts: 2 }));
+  // The SDK is loaded when the command runs, not for `kjp --help` or the other commands.
+  const client =
+    deps.client ??
+    (async () =>
+      (await import("../../lib/aws/clients.js")).dynamoDbClient({ requestTimeoutMs: 5_000, maxAttempts: 2 }));
   const now = deps.now ?? Date.now;
   const setExitCode = deps.setExitCode ?? ((code: number) => void (process.exitCode = code));
   program
@@ -67,7 +69,9 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
       const until = opts.until ? parseTimeBound(opts.until, "--until", now()) : undefined;
       const statuses: Array<"rejected" | "failed"> =
         opts.status === "all" ? ["rejected", "failed"] : opts.status === "parked" ? [] : [opts.status];
-      const c = client();
+      const { listFailures } = await import("../../lib/ledger/inspect.js");
+      const { listParkedKeys } = await import("../../lib/ledger/park-items.js");
+      const c = await client();
       try {
         const items: LedgerEntry[] = [];
         for (const status of statuses)

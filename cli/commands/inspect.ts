@@ -1,13 +1,9 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Command } from "commander";
-import { registry } from "../../schemas/index.js";
-import { dynamoDbClient, kinesisClient } from "../../lib/aws/clients.js";
-import { verifierOptionsFromEnv } from "../../lib/config/verifier-config.js";
-import { createVerifier, type Verifier } from "../../lib/envelope/verify.js";
+import type { Verifier } from "../../lib/envelope/verify.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { horizonFromEnv } from "../../lib/config/replay-config.js";
-import { messageReport, type MessageReport } from "../../lib/replay/message-report.js";
+import type { MessageReport } from "../../lib/replay/message-report.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
 export interface InspectCommandDeps {
@@ -53,6 +49,11 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
       if (!table)
         throw new ConfigurationError("no ledger table given", "pass --table NAME or set KJP_LEDGER_TABLE");
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
+      // Loaded when the command runs, not for `kjp --help` or the other commands.
+      const { dynamoDbClient, kinesisClient } = await import("../../lib/aws/clients.js");
+      const { messageReport } = await import("../../lib/replay/message-report.js");
+      const { horizonFromEnv } = await import("../../lib/config/replay-config.js");
+      const verifierFor = deps.verifier ?? (await defaultVerifier());
       const dynamodb = (deps.dynamodb ?? (() => dynamoDbClient()))();
       const kinesis = (deps.kinesis ?? (() => kinesisClient()))();
       try {
@@ -62,7 +63,7 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
             kinesis,
             ledgerTable: table,
             ...(streamName ? { streamName } : {}),
-            verifier: (deps.verifier ?? ((e) => createVerifier(verifierOptionsFromEnv(e, registry))))(env),
+            verifier: verifierFor(env),
             horizonSec: horizonFromEnv(env),
           },
           target,
@@ -76,6 +77,13 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
         kinesis.destroy();
       }
     });
+}
+
+async function defaultVerifier(): Promise<(env: NodeJS.ProcessEnv) => Verifier> {
+  const { registry } = await import("../../schemas/index.js");
+  const { verifierOptionsFromEnv } = await import("../../lib/config/verifier-config.js");
+  const { createVerifier } = await import("../../lib/envelope/verify.js");
+  return (env) => createVerifier(verifierOptionsFromEnv(env, registry));
 }
 
 function humanReport(report: MessageReport): string {

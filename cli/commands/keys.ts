@@ -3,7 +3,6 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import type { JWK } from "jose";
-import { generateSigningKey } from "../../lib/envelope/signing-keys.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 
 export interface KeysCommandDeps {
@@ -50,6 +49,7 @@ export function register(program: Command, deps: Partial<KeysCommandDeps> = {}):
           "choose a new kid for the new key",
         );
       }
+      const { generateSigningKey } = await import("../../lib/envelope/signing-keys.js");
       const { privateJwk, publicJwk } = await generateSigningKey(opts.alg, opts.kid);
       const privatePath = join(dir, `${opts.kid}.private.jwk.json`);
       try {

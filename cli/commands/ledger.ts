@@ -1,14 +1,13 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Command } from "commander";
-import { dynamoDbClient } from "../../lib/aws/clients.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { findByJti, listFailures, type LedgerEntry } from "../../lib/ledger/inspect.js";
+import type { LedgerEntry } from "../../lib/ledger/inspect.js";
 import { formatTable, LEDGER_LIST_COLUMNS, failureRow, withClippedRaw } from "./ledger-rows.js";
 import { optionalSetting } from "../../lib/config/env.js";
 
 export interface LedgerCommandDeps {
   out: (text: string) => void;
-  client: () => DynamoDBClient;
+  client: () => DynamoDBClient | Promise<DynamoDBClient>;
   env: NodeJS.ProcessEnv;
 }
 
@@ -29,7 +28,8 @@ const trim = (entry: LedgerEntry, raw: boolean) => (raw ? entry : withClippedRaw
 export function register(program: Command, deps: Partial<LedgerCommandDeps> = {}): void {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
   const env = deps.env ?? process.env;
-  const client = deps.client ?? (() => dynamoDbClient());
+  // The SDK and the ledger code are loaded when a subcommand runs, not for `kjp --help`.
+  const client = deps.client ?? (async () => (await import("../../lib/aws/clients.js")).dynamoDbClient());
   const ledger = program
     .command("ledger")
     .description("look inside the consumer's DynamoDB ledger (endpoint from AWS_ENDPOINT_URL_DYNAMODB)");
@@ -42,7 +42,8 @@ export function register(program: Command, deps: Partial<LedgerCommandDeps> = {}
     .option("--table <name>", "ledger table (default: KJP_LEDGER_TABLE)")
     .option("--raw", "print the raw record in full", false)
     .action(async (jti: string, opts: { issuer?: string; table?: string; raw: boolean }) => {
-      const c = client();
+      const { findByJti } = await import("../../lib/ledger/inspect.js");
+      const c = await client();
       try {
         const items = await findByJti(c, tableName(opts.table, env), jti, opts.issuer);
         for (const item of items) out(`${JSON.stringify(trim(item, opts.raw))}\n`);
@@ -80,7 +81,8 @@ export function register(program: Command, deps: Partial<LedgerCommandDeps> = {}
         const limit = Number(opts.limit);
         if (!Number.isSafeInteger(limit) || limit < 1)
           throw new ConfigurationError(`--limit "${opts.limit}" is not a positive integer`);
-        const c = client();
+        const { listFailures } = await import("../../lib/ledger/inspect.js");
+        const c = await client();
         try {
           const since = opts.since === undefined ? undefined : new Date(opts.since).toISOString();
           const items = await listFailures(c, tableName(opts.table, env), opts.status, {

@@ -1,13 +1,8 @@
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { kinesisClient } from "../../lib/aws/clients.js";
-import { createSigner } from "../../lib/envelope/sign.js";
 import { ConfigurationError, KjpError, TransientError } from "../../lib/errors/kjp-error.js";
 import { connectionProblem } from "../error-report.js";
-import { kinesisPutRecords } from "../../lib/producer/kinesis-transport.js";
-import { Publisher } from "../../lib/producer/publisher.js";
 import type { PublishReceipt, PublishRequest, PutRecordsFn } from "../../lib/producer/types.js";
-import { registry } from "../../schemas/index.js";
 import type { PayloadValidator } from "../../lib/envelope/types.js";
 import { parseDuration } from "../../lib/config/env.js";
 import { consumerAcceptedTtl, parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
@@ -19,7 +14,7 @@ export interface PublishCommandDeps {
   stdin: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   /** PutRecords for a stream name or ARN; default a Kinesis client from lib/aws/clients.ts. */
-  transport: (stream: string) => PutRecordsFn;
+  transport: (stream: string) => PutRecordsFn | Promise<PutRecordsFn>;
   validator: PayloadValidator;
   setExitCode: (code: number) => void;
 }
@@ -55,12 +50,16 @@ export interface PublishSummary {
   per_s: number;
 }
 
-const defaultTransport = (stream: string): PutRecordsFn =>
+// The SDK is loaded when the command runs, not for `kjp --help` or the other commands.
+async function defaultTransport(stream: string): Promise<PutRecordsFn> {
+  const { kinesisClient } = await import("../../lib/aws/clients.js");
+  const { kinesisPutRecords } = await import("../../lib/producer/kinesis-transport.js");
   // The publisher does its own per-entry retries; SDK-level retries would only resend whole batches again.
-  kinesisPutRecords(
+  return kinesisPutRecords(
     kinesisClient({ maxAttempts: 1 }),
     stream.startsWith("arn:") ? { streamArn: stream } : { streamName: stream },
   );
+}
 
 /**
  * `kjp publish`: one message from the options, or JSON lines from stdin
@@ -136,6 +135,8 @@ or failed (each one is reported on stderr), 2 on a usage or configuration error.
         throw new ConfigurationError(`--linger "${opts.linger}" is not a number of milliseconds`);
       const single = singleMessage(opts);
 
+      const { createSigner } = await import("../../lib/envelope/sign.js");
+      const { Publisher } = await import("../../lib/producer/publisher.js");
       let signer;
       try {
         signer = await createSigner({
@@ -152,7 +153,7 @@ or failed (each one is reported on stderr), 2 on a usage or configuration error.
 
       // The publisher retries through connection errors until its deadline and then reports only that it
       // closed; the last request error is kept so the user is told why (e.g. the endpoint is not there).
-      const put = (deps.transport ?? defaultTransport)(stream);
+      const put = await (deps.transport ?? defaultTransport)(stream);
       let lastRequestError: unknown;
       const publisher = new Publisher({
         signer,
@@ -164,7 +165,9 @@ or failed (each one is reported on stderr), 2 on a usage or configuration error.
             throw error;
           }
         },
-        validator: opts.validate ? (deps.validator ?? registry) : undefined,
+        validator: opts.validate
+          ? (deps.validator ?? (await import("../../schemas/index.js")).registry)
+          : undefined,
         lingerMs,
         strictOrder: opts.strictOrder,
         aggregate: opts.aggregate === true,

@@ -1,15 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import cliProgress from "cli-progress";
 import { type Command, Option } from "commander";
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { runReplay, type ReplayEngineDeps, type ReplayResult } from "../../lib/replay/engine.js";
-import { selectSource } from "../../lib/replay/source-selection.js";
+import type { ReplayEngineDeps, ReplayResult } from "../../lib/replay/engine.js";
 import { optionalSetting, parseDuration } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
-import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
 import { formatSummaryTable, nothingLeftFailed } from "../../lib/replay/summary.js";
-import { drainParkedKeys, type ParkedDrainResult } from "../../lib/replay/parked-drain.js";
+import type { ParkedDrainResult } from "../../lib/replay/parked-drain.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
 import type { ReplayFilters, ReplayProgress } from "../../lib/replay/types.js";
 
@@ -173,6 +169,10 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
       const horizonSec = opts.horizon ? parseDuration(opts.horizon, "--horizon", 0) : horizonFromEnv(env);
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
 
+      // The SDK and the replay engine are loaded when the command runs, not for `kjp --help`.
+      const { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } =
+        await import("../../lib/aws/clients.js");
+      const { replayEngineDepsFromEnv } = await import("../../handlers/wiring/replay.js");
       const dynamodb = dynamoDbClient();
       const kinesis = kinesisClient();
       const sqs = sqsClient();
@@ -183,6 +183,7 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
           deps.engineDeps ?? ((e, d, h) => replayEngineDepsFromEnv(e, d, { horizonSec: h }))
         )(env, dynamodb, horizonSec);
         if (opts.from === "parked") {
+          const { drainParkedKeys } = await import("../../lib/replay/parked-drain.js");
           const drained = await drainParkedKeys(engineDeps, {
             dryRun: opts.dryRun,
             ...(opts.key.length ? { keys: opts.key } : {}),
@@ -197,6 +198,8 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
                 : 1;
           return;
         }
+        const { selectSource } = await import("../../lib/replay/source-selection.js");
+        const { runReplay } = await import("../../lib/replay/engine.js");
         const source = selectSource(
           opts.from === "ledger"
             ? { from: "ledger", ...(opts.status ? { status: opts.status } : {}) }
@@ -223,7 +226,8 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         );
 
         const showBar = !opts.json && (deps.isTTY ?? process.stderr.isTTY === true);
-        const bar = showBar
+        const cliProgress = showBar ? (await import("cli-progress")).default : undefined;
+        const bar = cliProgress
           ? new cliProgress.SingleBar(
               {
                 format: " {phase} [{bar}] {value}/{total} records",

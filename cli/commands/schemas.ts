@@ -2,8 +2,6 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import type { Command } from "commander";
-import { registry as defaultRegistry } from "../../schemas/index.js";
-import { exportJsonSchemas } from "../../schemas/json-schema.js";
 import type { SchemaRegistry } from "../../schemas/registry.js";
 
 export interface SchemasCommandDeps {
@@ -13,7 +11,8 @@ export interface SchemasCommandDeps {
 
 /** `kjp schemas list` and `kjp schemas export --out DIR`. */
 export function register(program: Command, deps: Partial<SchemasCommandDeps> = {}): void {
-  const registry = deps.registry ?? defaultRegistry;
+  // The schemas (Zod) are loaded when a subcommand runs, not for `kjp --help`.
+  const loadRegistry = async () => deps.registry ?? (await import("../../schemas/index.js")).registry;
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
 
   const schemas = program
@@ -24,7 +23,8 @@ export function register(program: Command, deps: Partial<SchemasCommandDeps> = {
     .command("list")
     .description("list every registered message type and version")
     .option("--json", "one JSON object per line instead of a table")
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const registry = await loadRegistry();
       const rows = registry.list().map((s) => ({
         type: s.type,
         v: s.v,
@@ -52,7 +52,8 @@ export function register(program: Command, deps: Partial<SchemasCommandDeps> = {
     .action(async (opts: { out: string }) => {
       const dir = resolve(opts.out);
       await makeOutputDir(dir);
-      const exported = exportJsonSchemas(registry);
+      const { exportJsonSchemas } = await import("../../schemas/json-schema.js");
+      const exported = exportJsonSchemas(await loadRegistry());
       for (const e of exported) {
         const file = resolve(dir, e.file);
         await writeFile(file, JSON.stringify(e.schema, null, 2) + "\n", "utf8").catch((cause: unknown) => {

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { createSigner } from "../../lib/envelope/sign.js";
 import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
 import { parseDuration } from "../../lib/config/env.js";
 import { consumerAcceptedTtl, parseJsonObject, parsePositiveInt, readPrivateJwk } from "./cli-input.js";
@@ -48,6 +47,7 @@ export function register(program: Command, deps: Partial<SignCommandDeps> = {}):
         const v = parsePositiveInt(opts.v, "--v");
         const data = parseJsonObject(opts.data, "--data");
         const privateJwk = await readPrivateJwk(opts.key);
+        const { createSigner } = await import("../../lib/envelope/sign.js");
         try {
           const signer = await createSigner({
             privateJwk,

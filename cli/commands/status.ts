@@ -1,9 +1,7 @@
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Command } from "commander";
-import { clientSettings, dynamoDbClient, sqsClient } from "../../lib/aws/clients.js";
 import { optionalSetting } from "../../lib/config/env.js";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
-import { type PendingReport, readPending } from "../../lib/replay/pending.js";
+import type { PendingReport } from "../../lib/replay/pending.js";
 
 export interface StatusCommandDeps {
   out: (text: string) => void;
@@ -68,6 +66,10 @@ export function register(program: Command, deps: Partial<StatusCommandDeps> = {}
         throw new ConfigurationError(`--caught-up-ms "${opts.caughtUpMs}" is not a whole number of ms`);
       const queueUrl = opts.queueUrl ?? optionalSetting(env, "KJP_ONFAILURE_QUEUE_URL");
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
+      // Loaded when the command runs, not for `kjp --help` or the other commands.
+      const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
+      const { clientSettings, dynamoDbClient, sqsClient } = await import("../../lib/aws/clients.js");
+      const { readPending } = await import("../../lib/replay/pending.js");
       const dynamodb = dynamoDbClient();
       const sqs = sqsClient();
       const cloudwatch = new CloudWatchClient(clientSettings({}, "CLOUDWATCH"));

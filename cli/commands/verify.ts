@@ -1,8 +1,5 @@
 import type { Command } from "commander";
-import { registry } from "../../schemas/index.js";
 import type { PayloadValidator } from "../../lib/envelope/types.js";
-import { loadKeySet } from "../../lib/envelope/keysets/load-key-set.js";
-import { createVerifier } from "../../lib/envelope/verify.js";
 import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
 import { parseDuration } from "../../lib/config/env.js";
 import { parsePositiveInt, readAll } from "./cli-input.js";
@@ -48,11 +45,14 @@ export function register(program: Command, deps: Partial<VerifyCommandDeps> = {}
         now?: string;
         expGrace?: string;
       }) => {
+        // Loaded when the command runs, so `kjp --help` and the other commands do not pay for jose and Zod.
+        const { loadKeySet } = await import("../../lib/envelope/keysets/load-key-set.js");
+        const { createVerifier } = await import("../../lib/envelope/verify.js");
         const keySet = loadKeySet(opts.keys);
         const verifier = createVerifier({
           audience: opts.audience,
           issuers: [{ issuer: opts.issuer, keySet }],
-          validator: deps.validator ?? registry,
+          validator: deps.validator ?? (await import("../../schemas/index.js")).registry,
           allowHS256: opts.allowHs256,
         });
         // Only stdin is trimmed: `echo TOKEN | kjp verify` adds a newline; --data is verified exactly as given.

@@ -1,3 +1,4 @@
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { z } from "zod";
 import {
@@ -23,9 +24,18 @@ import {
   type OverviewQuery,
   type ReplayRequest,
 } from "./api-schemas.js";
+import {
+  PARK_MARKER_STATUS,
+  parkedItemKey,
+  parsePosition,
+  sortPositions,
+} from "../../lib/ledger/park-items.js";
+import { prefetchMarkers } from "../../lib/ledger/prefetch.js";
 import { maskPersonal } from "./masking.js";
-import { activityChart } from "./overview.js";
+import { outcomeChart, recentProblems } from "./overview.js";
 import type { ActivityCache } from "./activity-cache.js";
+import { cloudWatchOutcomes, type MetricsSource } from "./cloudwatch-outcomes.js";
+import type { OutcomeCounterCache } from "./outcome-cache.js";
 import type { ReplayJobs } from "./replay-jobs.js";
 import { FAILURE_STATUSES, UNFINISHED_STATUSES } from "./statuses.js";
 
@@ -43,18 +53,32 @@ export interface ConsoleContext {
   /** Trusted issuers and their key set sources, as KJP_ISSUERS lists them. */
   issuers: () => Array<{ issuer: string; keys: string }>;
   jobs: ReplayJobs;
-  /** The activity index's last hours, refreshed incrementally (activity-cache.ts). */
+  /** The activity index's last hours (recent problems), refreshed incrementally (activity-cache.ts). */
   activity: ActivityCache;
+  /** The ledger's per-minute outcome counters of the last hours (outcome-cache.ts): the overview's charts. */
+  counters: OutcomeCounterCache;
+  /** The consumer's CloudWatch metrics, when the console is told where they are (KJP_METRICS_NAMESPACE). */
+  metrics?: { cloudwatch: CloudWatchClient; source: MetricsSource };
   allowReplay: boolean;
   now: () => number;
 }
 
-/** A ledger item as a failures row: bookkeeping only, the raw record is never sent to the page. */
+/**
+ * A ledger item as a failures row: bookkeeping only, the raw record is never sent to the page. `link` is the
+ * ledger key the row opens: the item itself, or for a parked key's marker its first parked record (the one
+ * that failed; the Message page shows the record, its verification and the park).
+ */
 function failureRow(item: LedgerEntry) {
   const s = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
   const detail = s(item.detail);
+  const parked =
+    item.status === PARK_MARKER_STATUS && Array.isArray(item.positions)
+      ? sortPositions(item.positions.map(String))
+      : undefined;
+  const head = parked?.[0] ? parsePosition(parked[0]) : undefined;
   return {
     pk: String(item.pk),
+    link: head ? parkedItemKey(head.shardId, head.sequenceNumber) : String(item.pk),
     status: s(item.failureStatus ?? item.status),
     reason: s(item.reason),
     type: s(item.type),
@@ -63,27 +87,78 @@ function failureRow(item: LedgerEntry) {
     partitionKey: s(item.partitionKey),
     failedAt: s(item.failedAt),
     attempts: typeof item.attempts === "number" ? item.attempts : undefined,
-    position: item.shardId ? `${s(item.shardId)}:${s(item.sequenceNumber)}` : undefined,
+    position: head
+      ? `${head.shardId}:${head.sequenceNumber}`
+      : item.shardId
+        ? `${s(item.shardId)}:${s(item.sequenceNumber)}`
+        : undefined,
+    ...(parked ? { parkedRecords: parked.length } : {}),
     detail: detail && detail.length > 300 ? `${detail.slice(0, 300)}…` : detail,
   };
 }
 
+const RECENT_PROBLEMS = 10;
+/** GetMetricData is billed per metric read: the overview reads CloudWatch at most once a minute per window. */
+const CLOUDWATCH_TTL_MS = 60_000;
+const cloudWatchCache = new WeakMap<ConsoleContext, Map<number, { at: number; value: CloudWatchSeries }>>();
+type CloudWatchSeries =
+  | { source: string; minutes: string[]; counts: Record<string, number[]> }
+  | { source: string; problem: string };
+
+/** The consumer's own metrics for the window, or why they could not be read (never an error of the page). */
+async function cloudWatchSeries(ctx: ConsoleContext, hours: number): Promise<CloudWatchSeries | undefined> {
+  if (!ctx.metrics) return undefined;
+  let cache = cloudWatchCache.get(ctx);
+  if (!cache) cloudWatchCache.set(ctx, (cache = new Map()));
+  const hit = cache.get(hours);
+  if (hit && ctx.now() - hit.at < CLOUDWATCH_TTL_MS) return hit.value;
+  const { cloudwatch, source } = ctx.metrics;
+  const label = `CloudWatch ${source.namespace} (service ${source.service})`;
+  const untilMs = ctx.now();
+  let value: CloudWatchSeries;
+  try {
+    value = {
+      source: label,
+      ...(await cloudWatchOutcomes(cloudwatch, source, untilMs - hours * 3_600_000, untilMs)),
+    };
+  } catch (error) {
+    value = {
+      source: label,
+      problem: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
+  }
+  cache.set(hours, { at: ctx.now(), value });
+  return value;
+}
+
 export async function overview(ctx: ConsoleContext, q: z.infer<typeof OverviewQuery>) {
-  const [{ items, sinceMs, untilMs }, oldest] = await Promise.all([
+  const [{ rows, sinceMs, untilMs }, activity, oldest, cloudwatch] = await Promise.all([
+    ctx.counters.window(q.hours),
     ctx.activity.window(q.hours),
     Promise.all(
       UNFINISHED_STATUSES.map((status) =>
         listFailures(ctx.clients.dynamodb, ctx.ledgerTable, status, { limit: 1 }),
       ),
     ),
+    cloudWatchSeries(ctx, q.hours),
   ]);
   const unfinished = oldest
     .flat()
     .sort((a, b) => String(a.failedAt ?? "").localeCompare(String(b.failedAt ?? "")))[0];
+  // The activity index says what each item was when it changed; one BatchGetItem says what it is now (a
+  // replayed failure is `done`: its marker left the index, which an incremental read cannot see).
+  const recent = recentProblems(activity.items, RECENT_PROBLEMS);
+  const current = await prefetchMarkers(
+    ctx.clients.dynamodb,
+    ctx.ledgerTable,
+    recent.map((i) => i.pk),
+  );
   return {
     since: new Date(sinceMs).toISOString(),
     until: new Date(untilMs).toISOString(),
-    chart: activityChart(items, sinceMs, untilMs),
+    chart: outcomeChart(rows, sinceMs, untilMs),
+    ...(cloudwatch ? { cloudwatch } : {}),
+    recentProblems: recent.map((i) => ({ ...i, statusNow: current.get(i.pk)?.status ?? "gone" })),
     oldestUnfinished: unfinished ? failureRow(unfinished) : null,
   };
 }

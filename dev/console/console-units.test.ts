@@ -1,7 +1,7 @@
 import { allowedHost, cookieValue, presentedToken, sameSecret } from "./access.js";
 import { FailuresQuery, ReplayRequest } from "./api-schemas.js";
 import { MASK, maskPersonal } from "./masking.js";
-import { activityChart } from "./overview.js";
+import { outcomeChart, recentProblems } from "./overview.js";
 
 describe("access", () => {
   test("the token is taken from the query, a Bearer header or the cookie", () => {
@@ -59,23 +59,36 @@ describe("masking", () => {
 describe("overview chart", () => {
   const since = Date.parse("2026-11-27T10:00:00Z");
   const until = Date.parse("2026-11-27T10:02:30Z");
-  test("counts per minute, status and type; statuses outside the list and the window are ignored", () => {
-    const chart = activityChart(
+  test("counter rows per minute, outcome and type, reasons added up; rows outside the window are ignored", () => {
+    const chart = outcomeChart(
       [
-        { pk: "1", status: "done", type: "a", updatedAt: "2026-11-27T10:00:10Z" },
-        { pk: "2", status: "done", type: "a", updatedAt: "2026-11-27T10:00:50Z" },
-        { pk: "3", status: "rejected", updatedAt: "2026-11-27T10:02:00Z" },
-        { pk: "4", status: "in_progress", type: "a", updatedAt: "2026-11-27T10:01:00Z" },
-        { pk: "5", status: "done", type: "a", updatedAt: "2026-11-27T09:59:59Z" },
+        { minute: "2026-11-27T10:00", outcome: "processed", type: "a", n: 7 },
+        { minute: "2026-11-27T10:00", outcome: "duplicate", type: "a", n: 2 },
+        { minute: "2026-11-27T10:02", outcome: "rejected", type: "(other)", reason: "unknown_key", n: 1 },
+        { minute: "2026-11-27T10:02", outcome: "rejected", type: "(other)", reason: "malformed", n: 3 },
+        { minute: "2026-11-27T10:01", outcome: "parked", type: "a", reason: "parked_behind", n: 4 },
+        { minute: "2026-11-27T09:59", outcome: "processed", type: "a", n: 100 },
       ],
       since,
       until,
     );
     expect(chart.minutes).toEqual(["2026-11-27T10:00", "2026-11-27T10:01", "2026-11-27T10:02"]);
-    expect(chart.series.map((s) => s.type)).toEqual(["(unknown)", "a"]);
-    expect(chart.series[1]!.counts.done).toEqual([2, 0, 0]);
-    expect(chart.series[0]!.counts.rejected).toEqual([0, 0, 1]);
-    expect(chart.totals).toEqual({ done: 2, rejected: 1, failed: 0, replayed: 0 });
+    expect(chart.statuses).toEqual(["processed", "duplicate", "rejected", "failed", "parked"]);
+    expect(chart.series.map((s) => s.type)).toEqual(["(other)", "a"]);
+    expect(chart.series[1]!.counts.processed).toEqual([7, 0, 0]);
+    expect(chart.series[1]!.counts.duplicate).toEqual([2, 0, 0]);
+    expect(chart.series[1]!.counts.parked).toEqual([0, 4, 0]);
+    expect(chart.series[0]!.counts.rejected).toEqual([0, 0, 4]);
+    expect(chart.totals).toEqual({ processed: 7, duplicate: 2, rejected: 4, failed: 0, parked: 4 });
+  });
+  test("recent problems: rejected, failed and replayed items, newest first", () => {
+    const items = [
+      { pk: "1", status: "rejected", updatedAt: "2026-11-27T10:00:10Z" },
+      { pk: "2", status: "failed", updatedAt: "2026-11-27T10:01:10Z" },
+      { pk: "3", status: "in_progress", updatedAt: "2026-11-27T10:02:10Z" },
+      { pk: "4", status: "replayed", updatedAt: "2026-11-27T10:00:50Z" },
+    ];
+    expect(recentProblems(items, 2).map((i) => i.pk)).toEqual(["2", "4"]);
   });
 });
 

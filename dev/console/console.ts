@@ -1,4 +1,12 @@
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import {
+  clientSettings,
+  dynamoDbClient,
+  kinesisClient,
+  logsClient,
+  s3Client,
+  sqsClient,
+} from "../../lib/aws/clients.js";
 import { optionalSetting, requiredSetting } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { verifierOptionsFromEnv } from "../../lib/config/verifier-config.js";
@@ -10,6 +18,7 @@ import type { ConsoleContext } from "./api.js";
 import { loadAssets } from "./assets.js";
 import { ReplayJobs } from "./replay-jobs.js";
 import { ActivityCache } from "./activity-cache.js";
+import { OutcomeCounterCache } from "./outcome-cache.js";
 import { OVERVIEW_MAX_HOURS } from "./api-schemas.js";
 import { type ConsoleServer, startConsoleServer } from "./server.js";
 
@@ -50,6 +59,17 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     logs: logsClient(),
   };
   const horizonSec = horizonFromEnv(env);
+  // The consumer's CloudWatch metrics exist only on a deployed stage: the console reads them when told where.
+  const metricsNamespace = optionalSetting(env, "KJP_METRICS_NAMESPACE");
+  const metrics = metricsNamespace
+    ? {
+        cloudwatch: new CloudWatchClient(clientSettings({}, "CLOUDWATCH")),
+        source: {
+          namespace: metricsNamespace,
+          service: optionalSetting(env, "KJP_METRICS_SERVICE") ?? "kinesis-jwt-pipeline",
+        },
+      }
+    : undefined;
   const context: ConsoleContext = {
     env,
     clients,
@@ -75,11 +95,14 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     },
     jobs: new ReplayJobs(),
     activity: new ActivityCache(clients.dynamodb, ledgerTable, OVERVIEW_MAX_HOURS, Date.now),
+    counters: new OutcomeCounterCache(clients.dynamodb, ledgerTable, OVERVIEW_MAX_HOURS, Date.now),
+    ...(metrics ? { metrics } : {}),
     allowReplay: options.allowReplay,
     now: Date.now,
   };
   // Fill the overview's cache while the operator opens the page; a failure here shows on the page instead.
   context.activity.refresh().catch(() => undefined);
+  context.counters.refresh().catch(() => undefined);
   const server = await startConsoleServer({
     context,
     assets: await loadAssets(),
@@ -92,6 +115,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     close: async () => {
       await server.close();
       for (const client of Object.values(clients)) client.destroy();
+      metrics?.cloudwatch.destroy();
     },
   };
 }

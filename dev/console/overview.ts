@@ -1,13 +1,14 @@
 import type { ActivityItem } from "../../lib/ledger/activity.js";
-import { ACTIVITY_STATUSES } from "./statuses.js";
+import { minutesBetween, type OutcomeCounterRow } from "../../lib/ledger/outcome-counters.js";
+import { ACTIVITY_STATUSES, CHART_OUTCOMES } from "./statuses.js";
 
 export interface TypeSeries {
   type: string;
-  /** Per status, one count per minute of `minutes`. */
+  /** Per outcome, one count per minute of `minutes`. */
   counts: Record<string, number[]>;
 }
 
-export interface ActivityChart {
+export interface OutcomeChart {
   /** ISO minute (YYYY-MM-DDTHH:MM) of each column. */
   minutes: string[];
   statuses: string[];
@@ -15,32 +16,27 @@ export interface ActivityChart {
   totals: Record<string, number>;
 }
 
-/** Counts per minute, status and message type over [sinceMs, untilMs]; statuses outside the list are ignored. */
-export function activityChart(
-  items: readonly ActivityItem[],
+/** Counter rows per minute, outcome and message type over [sinceMs, untilMs] (reasons added together). */
+export function outcomeChart(
+  rows: readonly OutcomeCounterRow[],
   sinceMs: number,
   untilMs: number,
-): ActivityChart {
-  const first = Math.floor(sinceMs / 60_000);
-  const last = Math.floor(untilMs / 60_000);
-  const minutes: string[] = [];
-  for (let m = first; m <= last; m++) minutes.push(new Date(m * 60_000).toISOString().slice(0, 16));
-  const statuses: string[] = [...ACTIVITY_STATUSES];
+): OutcomeChart {
+  const minutes = minutesBetween(sinceMs, untilMs);
+  const column = new Map(minutes.map((m, i) => [m, i]));
+  const statuses: string[] = [...CHART_OUTCOMES];
   const totals = Object.fromEntries(statuses.map((s) => [s, 0]));
   const byType = new Map<string, TypeSeries>();
-  for (const item of items) {
-    if (!statuses.includes(item.status)) continue;
-    const at = Date.parse(item.updatedAt);
-    const column = Math.floor(at / 60_000) - first;
-    if (Number.isNaN(at) || column < 0 || column >= minutes.length) continue;
-    const type = item.type ?? "(unknown)";
-    let series = byType.get(type);
+  for (const row of rows) {
+    const i = column.get(row.minute);
+    if (i === undefined || !statuses.includes(row.outcome)) continue;
+    let series = byType.get(row.type);
     if (!series) {
-      series = { type, counts: Object.fromEntries(statuses.map((s) => [s, minutes.map(() => 0)])) };
-      byType.set(type, series);
+      series = { type: row.type, counts: Object.fromEntries(statuses.map((s) => [s, minutes.map(() => 0)])) };
+      byType.set(row.type, series);
     }
-    series.counts[item.status]![column]!++;
-    totals[item.status]!++;
+    series.counts[row.outcome]![i]! += row.n;
+    totals[row.outcome]! += row.n;
   }
   return {
     minutes,
@@ -48,4 +44,13 @@ export function activityChart(
     series: [...byType.values()].sort((a, b) => a.type.localeCompare(b.type)),
     totals,
   };
+}
+
+/** The newest rejected, failed or replayed ledger items of the window, newest first (at most `limit`). */
+export function recentProblems(items: readonly ActivityItem[], limit: number): ActivityItem[] {
+  const shown: readonly string[] = ACTIVITY_STATUSES;
+  return items
+    .filter((i) => shown.includes(i.status))
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.pk.localeCompare(b.pk))
+    .slice(0, limit);
 }

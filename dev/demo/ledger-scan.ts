@@ -1,4 +1,5 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { OUTCOME_COUNTER_PREFIX } from "../../lib/ledger/outcome-counters.js";
 
 /** The fields of a ledger item the reconciliation needs. */
 export interface LedgerRow {
@@ -29,8 +30,14 @@ export async function scanLedger(client: DynamoDBClient, tableName: string): Pro
     );
     for (const item of out.Items ?? []) {
       const row: LedgerRow = { pk: item.pk?.S ?? "", status: item.status?.S ?? "" };
-      // Attempt counters and park markers are bookkeeping about positions and keys, not a record's outcome.
-      if (row.pk.startsWith("attempts#") || row.pk.startsWith("park#")) continue;
+      // Attempt counters, park markers and the per-minute outcome counters are bookkeeping about positions,
+      // keys and minutes, not a record's outcome.
+      if (
+        row.pk.startsWith("attempts#") ||
+        row.pk.startsWith("park#") ||
+        row.pk.startsWith(OUTCOME_COUNTER_PREFIX)
+      )
+        continue;
       if (item.reason?.S) row.reason = item.reason.S;
       if (item.shardId?.S) row.shardId = item.shardId.S;
       if (item.sequenceNumber?.S) row.sequenceNumber = item.sequenceNumber.S;

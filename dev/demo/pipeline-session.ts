@@ -184,12 +184,19 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
   const dynamodb = dynamoDbClient();
   const clients = { kinesis: kinesisClient(), sqs: sqsClient(), s3: s3Client(), logs: logsClient() };
   let stopHttp = async () => undefined as void;
+  let stopRunner = async () => undefined as void;
+  // Also what a failed start runs: a runner left polling would keep the process alive (and deaf to Ctrl-C)
+  // after, say, the HTTP port turned out to be taken.
   const cleanup = async () => {
-    await stopHttp();
-    dynamodb.destroy();
-    for (const c of Object.values(clients)) c.destroy();
-    if (!checkpointsDir) rmSync(stateDir, { recursive: true, force: true });
-    await stopStack();
+    try {
+      await stopRunner();
+    } finally {
+      await stopHttp();
+      dynamodb.destroy();
+      for (const c of Object.values(clients)) c.destroy();
+      if (!checkpointsDir) rmSync(stateDir, { recursive: true, force: true });
+      await stopStack();
+    }
   };
   try {
     const audience = optionalSetting(process.env, "KJP_AUDIENCE") ?? DEFAULT_AUDIENCE;
@@ -242,6 +249,7 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
       for (const [shardId, tip] of Object.entries(await readShardTips(clients.kinesis, runner.streamName)))
         if (tip) await checkpoints.commit(shardId, { sequenceNumber: tip });
     }
+    stopRunner = () => runner.stop();
     await runner.start();
     let httpApi: HttpApiSession | undefined;
     if (options.http !== false) {
@@ -293,9 +301,8 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
           // Nothing else may hold the event loop while we wait for the runner and the emulators to stop.
           const keepAlive = setInterval(() => undefined, 1_000);
           try {
-            await runner.stop();
-          } finally {
             await cleanup();
+          } finally {
             clearInterval(keepAlive);
           }
         })()),

@@ -11,8 +11,7 @@ import { formatSummary } from "./summary-table.js";
 import { exerciseHttpApi } from "./http-check.js";
 import { planWorkload } from "./workload.js";
 import type { ConsumerTally } from "./observed-metrics.js";
-
-export const DEFAULT_DEMO_MESSAGES = 500;
+import { DEFAULT_DEMO_MESSAGES } from "./demo-size.js";
 
 export interface DemoOptions {
   /** Records to put on the stream, duplicates included (default 500: about a second of kinesis-mock). */

@@ -2,11 +2,9 @@ import { mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import type { Emulator } from "./emulator.js";
-import { httpAnswers } from "./http-health.js";
-import { startManagedProcess } from "./managed-process.js";
 import { requireJava17 } from "./prerequisites.js";
 import { packageDir } from "./project-paths.js";
-import { startOnFreePort } from "./start-on-free-port.js";
+import { startEmulator } from "./start-emulator.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 
 export interface DynamoDbLocalOptions {
@@ -51,11 +49,13 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   const storage: string[] = inMemory ? ["-inMemory"] : ["-dbPath", resolve(opts.dataDir ?? ".")];
   if (!inMemory && opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
 
-  return startOnFreePort(opts.port, async (port) => {
-    const endpoint = `http://127.0.0.1:${port}`;
-    const proc = await startManagedProcess({
-      name: "dynamodb-local",
-      logName: `dynamodb-local-${port}`,
+  return startEmulator({
+    name: "dynamodb",
+    processName: "dynamodb-local",
+    port: opts.port,
+    healthPath: "",
+    startTimeoutMs: opts.startTimeoutMs,
+    launch: (port) => ({
       command: java,
       // -sharedDb: one database whatever access key/region a client signs with, so CLI, tests and runner agree.
       // Small heap and serial GC: it holds test data only, and the machine is shared.
@@ -75,17 +75,6 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
         ...storage,
       ],
       cwd: jarDir,
-      healthCheck: () => httpAnswers(endpoint),
-      startTimeoutMs: opts.startTimeoutMs ?? 60_000,
-    });
-    return {
-      name: "dynamodb",
-      endpoint,
-      port,
-      pid: proc.pid,
-      logFile: proc.logFile,
-      startMs: proc.startMs,
-      stop: proc.stop,
-    };
+    }),
   });
 }

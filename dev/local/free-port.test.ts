@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import { findFreePort } from "./free-port.js";
+import { findFreePort, isPortFree } from "./free-port.js";
 
 describe("findFreePort", () => {
   it("returns distinct loopback ports that can be bound", async () => {
@@ -12,5 +12,16 @@ describe("findFreePort", () => {
       );
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe("isPortFree", () => {
+  it("says no while something listens on the port, and yes once it is gone", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    expect(await isPortFree(port)).toBe(false);
+    await new Promise((resolve) => server.close(resolve));
+    expect(await isPortFree(port)).toBe(true);
   });
 });

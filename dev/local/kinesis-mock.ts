@@ -4,10 +4,8 @@ import { pathToFileURL } from "node:url";
 import { ConfigurationError } from "../../lib/errors/kjp-error.js";
 import type { Emulator } from "./emulator.js";
 import { findFreePort } from "./free-port.js";
-import { httpAnswers } from "./http-health.js";
-import { startManagedProcess } from "./managed-process.js";
 import { packageDir } from "./project-paths.js";
-import { startOnFreePort } from "./start-on-free-port.js";
+import { startEmulator } from "./start-emulator.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 
 export interface KinesisMockOptions {
@@ -69,13 +67,13 @@ export async function startKinesisMock(opts: KinesisMockOptions = {}): Promise<E
     });
   }
 
-  return startOnFreePort(opts.port, async (port) => {
-    const endpoint = `http://127.0.0.1:${port}`;
-    // The TLS port is unused but always bound: give it a free one too, so two stacks can run side by side.
-    const tlsPort = await findFreePort();
-    const proc = await startManagedProcess({
-      name: "kinesis-mock",
-      logName: `kinesis-mock-${port}`,
+  return startEmulator({
+    name: "kinesis",
+    processName: "kinesis-mock",
+    port: opts.port,
+    healthPath: "/healthcheck",
+    startTimeoutMs: opts.startTimeoutMs,
+    launch: async (port) => ({
       command: process.execPath,
       // kinesis-local listens on 0.0.0.0 with no host setting: the preload makes it listen on 127.0.0.1 only.
       args: [
@@ -86,7 +84,8 @@ export async function startKinesisMock(opts: KinesisMockOptions = {}): Promise<E
       cwd: dir,
       env: {
         KINESIS_MOCK_PLAIN_PORT: String(port),
-        KINESIS_MOCK_TLS_PORT: String(tlsPort),
+        // The TLS port is unused but always bound: give it a free one too, so two stacks can run side by side.
+        KINESIS_MOCK_TLS_PORT: String(await findFreePort()),
         KINESIS_MOCK_CERT_PATH: join(dir, "server.json"),
         AWS_REGION: opts.region ?? process.env.AWS_REGION ?? "us-east-1",
         SHARD_LIMIT: String(opts.shardLimit ?? 500),
@@ -95,17 +94,6 @@ export async function startKinesisMock(opts: KinesisMockOptions = {}): Promise<E
         ...FAST_CONTROL_PLANE,
         ...persist,
       },
-      healthCheck: () => httpAnswers(`${endpoint}/healthcheck`),
-      startTimeoutMs: opts.startTimeoutMs ?? 60_000,
-    });
-    return {
-      name: "kinesis",
-      endpoint,
-      port,
-      pid: proc.pid,
-      logFile: proc.logFile,
-      startMs: proc.startMs,
-      stop: proc.stop,
-    };
+    }),
   });
 }

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../../lib/util/project-root.js";
-import { ensurePinnedVenv } from "./pinned-venv.js";
+import { ensurePinnedVenv } from "../local/pinned-venv.js";
 
 const run = promisify(execFile);
 

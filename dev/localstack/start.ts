@@ -11,7 +11,7 @@ import { kjpDir } from "../local/project-paths.js";
 import { startOnFreePort } from "../local/start-on-free-port.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 import { fillLocalStackPackageDir, KINESIS_MOCK_VERSION } from "./package-dir.js";
-import { ensurePinnedVenv } from "./pinned-venv.js";
+import { ensurePinnedVenv } from "../local/pinned-venv.js";
 
 /** What the integration suite and the local runner use; the CloudFormation check adds its own. */
 export const LOCALSTACK_SERVICES = [

@@ -79,6 +79,7 @@ export function consumerConfigFromEnv(env: Env, validator: PayloadValidator): Co
       deadlineMarginMs: wholeNumberSetting(env, "KJP_DEADLINE_MARGIN_MS", d.deadlineMarginMs, 0, 600_000),
       responseReserveMs: d.responseReserveMs,
       maxTransactionsPerUnit: d.maxTransactionsPerUnit,
+      counterTimeoutMs: wholeNumberSetting(env, "KJP_COUNTER_TIMEOUT_MS", d.counterTimeoutMs, 0, 60_000),
       ...park,
     },
   };

@@ -1,5 +1,5 @@
-import { jsonDepthExceeds } from "./json-depth.js";
-import { hasDuplicateMembers } from "./json-members.js";
+import { scanJsonText } from "./json-depth.js";
+import { shapeOf } from "./json-members.js";
 import { MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_JSON_DEPTH } from "./limits.js";
 
 /** A JWS Compact Serialization split and decoded, before any trust decision. */
@@ -66,41 +66,61 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
     );
   }
   const [h, p, s] = parts as [string, string, string];
-  for (const [name, segment] of [
-    ["header", h],
-    ["payload", p],
-    ["signature", s],
-  ] as const) {
-    // An empty signature (alg "none") is left for the header check, which names the real problem.
-    if (name === "signature" && segment === "") continue;
-    const problem = base64urlProblem(segment);
-    if (problem) return malformed(`${name} segment ${problem}`);
-  }
+  let problem = base64urlProblem(h);
+  if (problem) return malformed(`header segment ${problem}`);
+  problem = base64urlProblem(p);
+  if (problem) return malformed(`payload segment ${problem}`);
+  // An empty signature (alg "none") is left for the header check, which names the real problem.
+  problem = s === "" ? undefined : base64urlProblem(s);
+  if (problem) return malformed(`signature segment ${problem}`);
 
   // 4 base64url characters carry 3 bytes: a longer segment decodes to more than the limit.
   if (h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3)) {
     return { ok: false, reason: "header", detail: `header is above the ${MAX_HEADER_BYTES}-byte limit` };
   }
+  // A producer's tokens share a handful of headers: each spelling seen recently is decoded once.
+  const known = recentHeaders.get(h);
+  if (known) return decodePayload(compact, known, p);
+  // One pass over each JSON text checks its depth (before JSON.parse) and counts its member names; one walk
+  // over the parsed value counts its members: a difference is a duplicate name.
   const headerBytes = Buffer.from(h, "base64url");
-  if (jsonDepthExceeds(headerBytes, MAX_HEADER_DEPTH)) {
+  const headerNames = scanJsonText(headerBytes, MAX_HEADER_DEPTH);
+  if (headerNames < 0) {
     return { ok: false, reason: "header", detail: `header is nested deeper than ${MAX_HEADER_DEPTH} levels` };
   }
   const header = decodeJsonObject(headerBytes);
   if (typeof header === "string") return malformed(`header ${header}`);
-  if (hasDuplicateMembers(headerBytes, header)) {
+  if (shapeOf(header, MAX_HEADER_DEPTH).members !== headerNames) {
     return { ok: false, reason: "header", detail: "header has a duplicate member name" };
   }
+  remember(h, header);
+  return decodePayload(compact, header, p);
+}
+
+// Decoded headers by their base64url text. Only flat ones (every member a string, number, boolean or null,
+// as every contract header is) are kept, frozen, so sharing one object between tokens cannot leak a change.
+// Bounded: a stream of distinct headers only empties it now and then.
+const RECENT_HEADERS_MAX = 32;
+const RECENT_HEADER_CHARS_MAX = 512;
+const recentHeaders = new Map<string, Record<string, unknown>>();
+
+function remember(segment: string, header: Record<string, unknown>): void {
+  if (segment.length > RECENT_HEADER_CHARS_MAX) return;
+  for (const value of Object.values(header)) if (typeof value === "object" && value !== null) return;
+  if (recentHeaders.size >= RECENT_HEADERS_MAX) recentHeaders.clear();
+  recentHeaders.set(segment, Object.freeze(header));
+}
+
+function decodePayload(compact: string, header: Record<string, unknown>, p: string): DecodeResult {
   const payloadBytes = Buffer.from(p, "base64url");
-  if (jsonDepthExceeds(payloadBytes, MAX_JSON_DEPTH)) {
+  const payloadNames = scanJsonText(payloadBytes, MAX_JSON_DEPTH);
+  if (payloadNames < 0) {
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header);
   }
   const payload = decodeJsonObject(payloadBytes);
   if (typeof payload === "string") return malformed(`payload ${payload}`, header);
-  if (hasDuplicateMembers(payloadBytes, payload)) {
-    return malformed("payload has a duplicate member name", header);
-  }
-
-  const shape = inspect(payload);
+  const shape = shapeOf(payload, MAX_JSON_DEPTH);
+  if (shape.members !== payloadNames) return malformed("payload has a duplicate member name", header);
   if (shape.tooDeep)
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header, payload);
   return { ok: true, token: { compact, header, payload, hasProtoKey: shape.hasProtoKey } };
@@ -136,26 +156,6 @@ function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> | string {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "is not a JSON object";
   return value as Record<string, unknown>;
-}
-
-/** Iterative walk (no recursion, so no stack to exhaust) measuring depth and spotting `__proto__` members. */
-function inspect(root: unknown): { tooDeep: boolean; hasProtoKey: boolean } {
-  let hasProtoKey = false;
-  const stack: Array<[unknown, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (depth > MAX_JSON_DEPTH) return { tooDeep: true, hasProtoKey };
-    if (Array.isArray(value)) {
-      for (const item of value) if (typeof item === "object" && item !== null) stack.push([item, depth + 1]);
-    } else {
-      for (const key of Object.keys(value as object)) {
-        if (key === "__proto__") hasProtoKey = true;
-        const child = (value as Record<string, unknown>)[key];
-        if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
-      }
-    }
-  }
-  return { tooDeep: false, hasProtoKey };
 }
 
 /** Path (e.g. `contact.tags[2]`) of the first `__proto__` member inside `data`, if any. */

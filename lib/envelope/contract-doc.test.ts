@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../util/project-root.js";
-import { REASON_DESCRIPTIONS, VERIFY_REASONS } from "./reasons.js";
+import { REASON_DESCRIPTIONS, REJECTION_REASONS, VERIFY_REASONS } from "./reasons.js";
 
 // docs/contract.md is normative: its reason table must say exactly what the code says (spacing aside,
 // since prettier aligns the table).
@@ -19,4 +19,7 @@ test("docs/contract.md lists every reason code, in check order, with its descrip
   });
   expect(rows.get("aggregate")?.meaning).toBe(REASON_DESCRIPTIONS.aggregate);
   expect(rows.get("processor")?.meaning).toBe(REASON_DESCRIPTIONS.processor);
+  // Nor a reason the code does not have: the consumer fuzz holds every rejection to REJECTION_REASONS, so the
+  // table and that list must be the same set.
+  expect([...rows.keys()].sort()).toEqual([...REJECTION_REASONS].sort());
 });

@@ -1,3 +1,5 @@
+import { scanJsonText } from "./json-depth.js";
+
 /**
  * Duplicate member names in JSON text. JSON.parse keeps the last of two equal names silently, and other
  * parsers keep the first: a header `{"alg":"none",…,"alg":"ES256"}` could then mean one thing to the signer's
@@ -9,37 +11,53 @@
  * name), members with an iterative walk: no recursion, cost linear in the size, whatever the input.
  */
 export function hasDuplicateMembers(text: Uint8Array, parsed: unknown): boolean {
-  return countMemberNames(text) !== countMembers(parsed);
+  return scanJsonText(text, Infinity) !== shapeOf(parsed, Infinity).members;
 }
 
-function countMemberNames(bytes: Uint8Array): number {
-  let names = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] !== 0x22 /* " */) continue;
-    // Skip to the closing quote; an escaped byte never ends the string.
-    for (i++; i < bytes.length && bytes[i] !== 0x22; i++) if (bytes[i] === 0x5c /* \ */) i++;
-    let j = i + 1;
-    while (j < bytes.length && isJsonSpace(bytes[j]!)) j++;
-    if (bytes[j] === 0x3a /* : */) names++;
-  }
-  return names;
+export interface ParsedShape {
+  /** Members of every object in the value (array items are not members). */
+  members: number;
+  /** Nested deeper than the limit, counting the root as level 1. */
+  tooDeep: boolean;
+  /** A `__proto__` member somewhere: an own property after JSON.parse, dangerous after any naive copy. */
+  hasProtoKey: boolean;
 }
 
-const isJsonSpace = (b: number) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
-
-function countMembers(root: unknown): number {
+/**
+ * One iterative walk (no recursion, so no stack to exhaust) over a parsed JSON value, for what the decoder
+ * needs to know of it: its member count (against the names in its text), its depth and `__proto__` members.
+ * The walk always finishes, so the member count is whole even when the value is too deep.
+ */
+export function shapeOf(root: unknown, depthLimit: number): ParsedShape {
   let members = 0;
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const value = stack.pop();
+  let tooDeep = false;
+  let hasProtoKey = false;
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
     if (typeof value !== "object" || value === null) continue;
+    if (depth > depthLimit) tooDeep = true;
     if (Array.isArray(value)) {
-      for (const item of value) stack.push(item);
+      for (const item of value) {
+        if (typeof item === "object" && item !== null) {
+          values.push(item);
+          depths.push(depth + 1);
+        }
+      }
       continue;
     }
     const keys = Object.keys(value);
     members += keys.length;
-    for (const key of keys) stack.push((value as Record<string, unknown>)[key]);
+    for (const key of keys) {
+      if (key === "__proto__") hasProtoKey = true;
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child === "object" && child !== null) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
-  return members;
+  return { members, tooDeep, hasProtoKey };
 }

@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { signatureMatches } from "./signature-check.js";
+import type { Algorithm } from "./types.js";
 
 const b64 = (value: string | Buffer) => Buffer.from(value).toString("base64url");
 const input = `${b64('{"alg":"ES256","kid":"k","typ":"kjp+jwt"}')}.${b64('{"iss":"crm-rails"}')}`;
@@ -13,17 +14,23 @@ const esToken = (encoding: "ieee-p1363" | "der" = "ieee-p1363", key: KeyObject =
 const edToken = `${input}.${b64(sign(null, Buffer.from(input), ed.privateKey))}`;
 const hsToken = `${input}.${b64(createHmac("sha256", secret).update(input).digest())}`;
 
-describe("signatureMatches", () => {
+describe.each([
+  ["on the thread pool", false],
+  ["inline", true],
+])("signatureMatches %s", (_, inline) => {
+  const signatureMatchesHere = (compact: string, alg: Algorithm, key: KeyObject) =>
+    signatureMatches(compact, alg, key, inline);
+
   test("accepts a good signature of each algorithm", async () => {
-    expect(await signatureMatches(esToken(), "ES256", es.publicKey)).toBe(true);
-    expect(await signatureMatches(edToken, "EdDSA", ed.publicKey)).toBe(true);
-    expect(await signatureMatches(hsToken, "HS256", secret)).toBe(true);
+    expect(await signatureMatchesHere(esToken(), "ES256", es.publicKey)).toBe(true);
+    expect(await signatureMatchesHere(edToken, "EdDSA", ed.publicKey)).toBe(true);
+    expect(await signatureMatchesHere(hsToken, "HS256", secret)).toBe(true);
   });
   test("refuses an ES256 signature in DER form: only r||s is a JWS signature", async () => {
-    expect(await signatureMatches(esToken("der"), "ES256", es.publicKey)).toBe(false);
+    expect(await signatureMatchesHere(esToken("der"), "ES256", es.publicKey)).toBe(false);
   });
   test("refuses a signature made with another key", async () => {
-    expect(await signatureMatches(esToken("ieee-p1363", otherEs.privateKey), "ES256", es.publicKey)).toBe(
+    expect(await signatureMatchesHere(esToken("ieee-p1363", otherEs.privateKey), "ES256", es.publicKey)).toBe(
       false,
     );
   });
@@ -33,22 +40,24 @@ describe("signatureMatches", () => {
       [edToken, "EdDSA", ed.publicKey],
       [hsToken, "HS256", secret],
     ] as const) {
-      expect(await signatureMatches(token.replace("ey", "eY"), alg, key)).toBe(false);
+      expect(await signatureMatchesHere(token.replace("ey", "eY"), alg, key)).toBe(false);
     }
   });
   test("refuses signatures of the wrong length, including empty and padded ones", async () => {
     const sig = esToken().split(".")[2]!;
     const raw = Buffer.from(sig, "base64url");
     for (const bytes of [Buffer.alloc(0), raw.subarray(0, 63), Buffer.concat([raw, Buffer.alloc(1)])]) {
-      expect(await signatureMatches(`${input}.${b64(bytes)}`, "ES256", es.publicKey)).toBe(false);
+      expect(await signatureMatchesHere(`${input}.${b64(bytes)}`, "ES256", es.publicKey)).toBe(false);
     }
-    expect(await signatureMatches(`${input}.${b64(Buffer.alloc(64))}`, "ES256", es.publicKey)).toBe(false);
+    expect(await signatureMatchesHere(`${input}.${b64(Buffer.alloc(64))}`, "ES256", es.publicKey)).toBe(
+      false,
+    );
   });
   test("refuses a key of the wrong kind for the algorithm", async () => {
-    expect(await signatureMatches(edToken, "EdDSA", es.publicKey)).toBe(false);
-    expect(await signatureMatches(esToken(), "ES256", ed.publicKey)).toBe(false);
-    expect(await signatureMatches(hsToken, "HS256", es.publicKey)).toBe(false);
-    expect(await signatureMatches(esToken(), "ES256", secret)).toBe(false);
-    expect(await signatureMatches(esToken(), "ES256", es.privateKey)).toBe(false);
+    expect(await signatureMatchesHere(edToken, "EdDSA", es.publicKey)).toBe(false);
+    expect(await signatureMatchesHere(esToken(), "ES256", ed.publicKey)).toBe(false);
+    expect(await signatureMatchesHere(hsToken, "HS256", es.publicKey)).toBe(false);
+    expect(await signatureMatchesHere(esToken(), "ES256", secret)).toBe(false);
+    expect(await signatureMatchesHere(esToken(), "ES256", es.privateKey)).toBe(false);
   });
 });

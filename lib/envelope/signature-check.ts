@@ -10,8 +10,17 @@ const SIGNATURE_BYTES: Record<Algorithm, number> = { ES256: 64, EdDSA: 64, HS256
  * parsed again, and node:crypto on a KeyObject skips WebCrypto's per-call key handling. The signing input is
  * the received ASCII text up to the last dot, so nothing is re-encoded. ES256 signatures are r||s
  * (IEEE P1363, RFC 7518 §3.4), never DER. Resolves false for any signature that does not verify; never throws.
+ *
+ * `inline`: verify on this thread rather than on libuv's pool. For a caller with nothing else to verify
+ * meanwhile (one token at a time): the pool's round trip (hand-over, wake-up, callback) costs about as much
+ * CPU as the verification itself and buys no parallelism.
  */
-export function signatureMatches(compact: string, alg: Algorithm, key: KeyObject): Promise<boolean> {
+export function signatureMatches(
+  compact: string,
+  alg: Algorithm,
+  key: KeyObject,
+  inline = false,
+): Promise<boolean> {
   const dot = compact.lastIndexOf(".");
   const input = Buffer.from(compact.slice(0, dot), "latin1");
   const signature = Buffer.from(compact.slice(dot + 1), "base64url");
@@ -25,15 +34,19 @@ export function signatureMatches(compact: string, alg: Algorithm, key: KeyObject
   if (alg === "ES256" ? key.asymmetricKeyType !== "ec" : key.asymmetricKeyType !== "ed25519") {
     return Promise.resolve(false);
   }
-  // The callback form runs on libuv's thread pool, so tokens of different keys verify on both cores at once.
+  const digest = alg === "ES256" ? "sha256" : null;
+  if (inline) {
+    try {
+      return Promise.resolve(cryptoVerify(digest, input, { key, dsaEncoding: "ieee-p1363" }, signature));
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
+  // The callback form runs on libuv's thread pool, so tokens in flight together verify on every core.
   return new Promise((resolve) => {
     try {
-      cryptoVerify(
-        alg === "ES256" ? "sha256" : null,
-        input,
-        { key, dsaEncoding: "ieee-p1363" },
-        signature,
-        (error, ok) => resolve(!error && ok),
+      cryptoVerify(digest, input, { key, dsaEncoding: "ieee-p1363" }, signature, (error, ok) =>
+        resolve(!error && ok),
       );
     } catch {
       resolve(false);

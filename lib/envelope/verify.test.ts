@@ -294,6 +294,22 @@ describe("bad_signature", () => {
   });
 });
 
+describe("tokens one at a time (signature checked inline) and in flight together (on the thread pool)", () => {
+  test("give the same results", async () => {
+    const tokens = [
+      forge(hdr(), claims(), es()),
+      forge(hdr(), claims(), { alg: "ES256", privateJwk: keys.other.privateJwk }),
+      forge(hdr({ alg: "EdDSA", kid: "ed-1" }), claims(), ed()),
+      forge(hdr(), claims(), { alg: "zero-ES256" }),
+    ];
+    const alone: string[] = [];
+    for (const token of tokens) alone.push((await reasonOf(token)).reason);
+    const together = await Promise.all(tokens.map(async (token) => (await reasonOf(token)).reason));
+    expect(alone).toEqual(["accepted", "bad_signature", "accepted", "bad_signature"]);
+    expect(together).toEqual(alone);
+  });
+});
+
 describe("claims", () => {
   test.each([
     ["wrong iss", { iss: "mallory" }, /iss "mallory" is not a trusted issuer/],

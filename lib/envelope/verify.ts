@@ -79,120 +79,123 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const allowed = new Set<Algorithm>(options.allowHS256 ? ["ES256", "EdDSA", "HS256"] : ["ES256", "EdDSA"]);
   const validator = options.validator;
 
-  async function verify(
-    token: string | Uint8Array,
-    verifyOptions: VerifyOptions = {},
-  ): Promise<VerifyResult> {
-    const now = verifyOptions.now ?? Math.floor(Date.now() / 1000);
-    const expGraceSec = verifyOptions.expGraceSec ?? 0;
+  // Calls of this verifier under way: with no other, the signature is checked inline (signature-check.ts).
+  let underWay = 0;
 
-    const decoded = decodeCompact(token, maxTokenBytes);
-    if (!decoded.ok) return reject(decoded.reason, decoded.detail, decoded.header, decoded.payload);
-    const { header, payload, compact, hasProtoKey } = decoded.token;
-
-    const headerCheck = checkHeader(header, allowed);
-    if (!headerCheck.ok) return reject("header", headerCheck.detail, header, payload);
-    const { kid, alg } = headerCheck.header;
-
-    // iss is read unverified only to pick the key set; it is checked again with the other claims below.
-    const iss = payload.iss;
-    const keySet = typeof iss === "string" ? keySets.get(iss) : undefined;
-    if (!keySet) {
-      return reject(
-        "claims",
-        iss === undefined ? "iss is missing" : `iss ${show(iss)} is not a trusted issuer`,
-        header,
-        payload,
-      );
-    }
-    const key = await keySet.resolve(kid);
-    if (!key) return reject("unknown_key", `issuer "${iss}" has no key with kid "${kid}"`, header, payload);
-    if (key.alg !== alg) {
-      return reject(
-        "unknown_key",
-        `key "${kid}" of issuer "${iss}" is for ${key.alg}, the token says ${alg}`,
-        header,
-        payload,
-      );
-    }
-
-    // The key and its one algorithm come from our key set; the token never picks either.
-    if (!(await signatureMatches(compact, key.alg, key.key))) {
-      return reject(
-        "bad_signature",
-        `signature does not verify with key "${kid}" of issuer "${iss}"`,
-        header,
-        payload,
-      );
-    }
-    // From here on the claims are signed by the issuer: its iss/jti name the message, whatever else is wrong.
-    const identity = authenticIdentity(iss as string, payload.jti);
-    const refuse = (r: RejectionReason, detail: string, issues?: PayloadIssue[]) =>
-      withIdentity(reject(r, detail, header, payload, issues), identity);
-
-    const claimsCheck = checkClaims(payload, {
-      issuer: iss as string,
-      audience,
-      clockToleranceSec,
-      maxLifetimeSec,
-      now,
-    });
-    if (!claimsCheck.ok) return refuse("claims", claimsCheck.detail);
-    if (hasProtoKey) {
-      // JSON.parse made these own properties (harmless); refuse them before any code can copy them unsafely.
-      if (Object.hasOwn(payload, "__proto__")) return refuse("claims", "payload has a __proto__ claim");
-      const path = findProtoKeyPath(claimsCheck.claims.data);
-      if (path !== undefined) {
-        const issue = { path, message: "__proto__ is not an accepted member name" };
-        return refuse("invalid_payload", `data has a __proto__ member at ${path}`, [issue]);
-      }
-    }
-    const claims = claimsCheck.claims;
-
-    if (claims.exp + clockToleranceSec + expGraceSec < now) {
-      return refuse("expired", `exp ${claims.exp} is past (now ${now}, tolerance ${clockToleranceSec} s)`);
-    }
-
-    let validation: ReturnType<PayloadValidator["validate"]>;
+  // One async function per token, its checks inside the try: no second promise wraps them.
+  async function verify(token: string | Uint8Array, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
+    underWay++;
     try {
-      validation = validator.validate(claims.type, claims.v, claims.data);
-    } catch (error) {
-      // The validator contract says it never throws; if it does, the payload still must not crash the caller.
-      return refuse("invalid_payload", `payload validation failed: ${(error as Error).message}`);
-    }
-    if (!validation.ok) return refuse(validation.reason, validation.detail, validation.issues);
+      const now = verifyOptions?.now ?? Math.floor(Date.now() / 1000);
+      const expGraceSec = verifyOptions?.expGraceSec ?? 0;
 
-    const message: VerifiedMessage = {
-      header: headerCheck.header,
-      iss: claims.iss,
-      aud: audience,
-      iat: claims.iat,
-      exp: claims.exp,
-      jti: claims.jti,
-      type: claims.type,
-      v: validation.v,
-      sentVersion: claims.v,
-      data: validation.data,
-    };
-    if (claims.sub !== undefined) message.sub = claims.sub;
-    return { ok: true, message };
-  }
+      const decoded = decodeCompact(token, maxTokenBytes);
+      if (!decoded.ok) return reject(decoded.reason, decoded.detail, decoded.header, decoded.payload);
+      const { header, payload, compact, hasProtoKey } = decoded.token;
 
-  return {
-    async verify(token, verifyOptions) {
-      try {
-        return await verify(token, verifyOptions);
-      } catch (error) {
-        // Key set trouble (transient, or a broken configuration) is not the token's fault: let the caller see it.
-        if (error instanceof KjpError) throw error;
-        // Anything else is an input shape we did not foresee: it must end as a rejection, never crash the batch.
+      const headerCheck = checkHeader(header, allowed);
+      if (!headerCheck.ok) return reject("header", headerCheck.detail, header, payload);
+      const { kid, alg } = headerCheck.header;
+
+      // iss is read unverified only to pick the key set; it is checked again with the other claims below.
+      const iss = payload.iss;
+      const keySet = typeof iss === "string" ? keySets.get(iss) : undefined;
+      if (!keySet) {
         return reject(
-          "malformed",
-          `token could not be processed: ${(error as Error)?.message ?? String(error)}`,
+          "claims",
+          iss === undefined ? "iss is missing" : `iss ${show(iss)} is not a trusted issuer`,
+          header,
+          payload,
         );
       }
-    },
-  };
+      // A key already in memory is taken without a promise; resolve (which may fetch) only otherwise.
+      const key = keySet.peek?.(kid) ?? (await keySet.resolve(kid));
+      if (!key) return reject("unknown_key", `issuer "${iss}" has no key with kid "${kid}"`, header, payload);
+      if (key.alg !== alg) {
+        return reject(
+          "unknown_key",
+          `key "${kid}" of issuer "${iss}" is for ${key.alg}, the token says ${alg}`,
+          header,
+          payload,
+        );
+      }
+
+      // The key and its one algorithm come from our key set; the token never picks either.
+      if (!(await signatureMatches(compact, key.alg, key.key, underWay === 1))) {
+        return reject(
+          "bad_signature",
+          `signature does not verify with key "${kid}" of issuer "${iss}"`,
+          header,
+          payload,
+        );
+      }
+      // From here on the claims are signed by the issuer: its iss/jti name the message, whatever else is wrong.
+      const refuse = (r: RejectionReason, detail: string, issues?: PayloadIssue[]) =>
+        withIdentity(
+          reject(r, detail, header, payload, issues),
+          authenticIdentity(iss as string, payload.jti),
+        );
+
+      const claimsCheck = checkClaims(payload, {
+        issuer: iss as string,
+        audience,
+        clockToleranceSec,
+        maxLifetimeSec,
+        now,
+      });
+      if (!claimsCheck.ok) return refuse("claims", claimsCheck.detail);
+      if (hasProtoKey) {
+        // JSON.parse made these own properties (harmless); refuse them before any code can copy them unsafely.
+        if (Object.hasOwn(payload, "__proto__")) return refuse("claims", "payload has a __proto__ claim");
+        const path = findProtoKeyPath(claimsCheck.claims.data);
+        if (path !== undefined) {
+          const issue = { path, message: "__proto__ is not an accepted member name" };
+          return refuse("invalid_payload", `data has a __proto__ member at ${path}`, [issue]);
+        }
+      }
+      const claims = claimsCheck.claims;
+
+      if (claims.exp + clockToleranceSec + expGraceSec < now) {
+        return refuse("expired", `exp ${claims.exp} is past (now ${now}, tolerance ${clockToleranceSec} s)`);
+      }
+
+      let validation: ReturnType<PayloadValidator["validate"]>;
+      try {
+        validation = validator.validate(claims.type, claims.v, claims.data);
+      } catch (error) {
+        // The validator contract says it never throws; if it does, the payload still must not crash the caller.
+        return refuse("invalid_payload", `payload validation failed: ${(error as Error).message}`);
+      }
+      if (!validation.ok) return refuse(validation.reason, validation.detail, validation.issues);
+
+      const message: VerifiedMessage = {
+        header: headerCheck.header,
+        iss: claims.iss,
+        aud: audience,
+        iat: claims.iat,
+        exp: claims.exp,
+        jti: claims.jti,
+        type: claims.type,
+        v: validation.v,
+        sentVersion: claims.v,
+        data: validation.data,
+      };
+      if (claims.sub !== undefined) message.sub = claims.sub;
+      return { ok: true, message };
+    } catch (error) {
+      // Key set trouble (transient, or a broken configuration) is not the token's fault: let the caller see it.
+      if (error instanceof KjpError) throw error;
+      // Anything else is an input shape we did not foresee: it must end as a rejection, never crash the batch.
+      return reject(
+        "malformed",
+        `token could not be processed: ${(error as Error)?.message ?? String(error)}`,
+      );
+    } finally {
+      underWay--;
+    }
+  }
+
+  return { verify };
 }
 
 function reject(

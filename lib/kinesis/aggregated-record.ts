@@ -1,16 +1,14 @@
 import { createHash } from "node:crypto";
 import protobuf from "protobufjs";
+import { AGGREGATION_DIGEST_BYTES, AGGREGATION_MAGIC } from "./aggregate-framing.js";
 
 /**
  * The KPL aggregation format (amazon-kinesis-producer's aggregation-format.md), as the KPL, the KCL and
  * Lambda's own de-aggregation libraries read it: the 4 magic bytes, a protobuf `AggregatedRecord` (proto2),
- * then the MD5 of the protobuf bytes. The schema is declared here once, for the consumer's reader and the
+ * then the MD5 of the protobuf bytes (the frame: aggregate-framing.ts). The schema is declared here once, for the consumer's reader and the
  * publisher's writer; the Ruby gem declares the same messages and test/vectors/aggregates.json proves both
  * write the same bytes.
  */
-export const AGGREGATION_MAGIC = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
-export const AGGREGATION_DIGEST_BYTES = 16;
-
 // proto2 as the format defines it: presence of optional fields (explicit_hash_key_index 0 is a value).
 const KPL_PROTO = `
 syntax = "proto2";

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import { AGGREGATION_MAGIC, AggregatedRecordType, encodeAggregate } from "./aggregated-record.js";
-import { AGGREGATE_LIMITS, deaggregate, isAggregate } from "./aggregation.js";
+import { AGGREGATION_MAGIC, isAggregate } from "./aggregate-framing.js";
+import { AggregatedRecordType, encodeAggregate } from "./aggregated-record.js";
+import { AGGREGATE_LIMITS, deaggregate } from "./aggregation.js";
 
 const token = (n: number) => Buffer.from(`eyJhbGciOiJFZERTQSJ9.eyJuIjo${n}fQ.c2ln`, "ascii");
 

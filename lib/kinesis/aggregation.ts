@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { AGGREGATION_DIGEST_BYTES, AGGREGATION_MAGIC, AggregatedRecordType } from "./aggregated-record.js";
+import { AGGREGATION_DIGEST_BYTES, AGGREGATION_MAGIC, isAggregate } from "./aggregate-framing.js";
+import { AggregatedRecordType } from "./aggregated-record.js";
 
 /**
  * Recognises and unpacks a KPL-aggregated Kinesis record. A record that does not start with the magic bytes is
@@ -28,12 +29,6 @@ export interface UserRecord {
 
 export type Deaggregated =
   { kind: "plain" } | { kind: "aggregate"; records: UserRecord[] } | { kind: "corrupt"; detail: string };
-
-export function isAggregate(data: Uint8Array): boolean {
-  if (data.length < AGGREGATION_MAGIC.length) return false;
-  for (let i = 0; i < AGGREGATION_MAGIC.length; i++) if (data[i] !== AGGREGATION_MAGIC[i]) return false;
-  return true;
-}
 
 interface DecodedAggregate {
   partition_key_table: string[];

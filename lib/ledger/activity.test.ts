@@ -1,19 +1,17 @@
 import { ACTIVITY_SHARDS, activityBucket, activityBuckets } from "./activity.js";
 
-test("an item's bucket is its hour and a shard stable for its stream position", () => {
+test("an item's bucket is its hour and a shard stable for its spread key", () => {
   const at = Date.parse("2026-11-27T14:35:00Z");
-  const position = { shardId: "shardId-000000000000", sequenceNumber: "4959" };
+  const position = "shardId-000000000000:4959";
   const bucket = activityBucket(at, position);
   expect(bucket).toMatch(/^2026-11-27T14#[0-9]$/);
   expect(Number(bucket.split("#")[1])).toBeLessThan(ACTIVITY_SHARDS);
   expect(activityBucket(at + 60_000, position)).toBe(bucket);
 });
 
-test("positions spread over every shard", () => {
+test("spread keys spread over every shard", () => {
   const at = Date.parse("2026-11-27T14:35:00Z");
-  const shards = new Set(
-    Array.from({ length: 200 }, (_, i) => activityBucket(at, { shardId: "s", sequenceNumber: String(i) })),
-  );
+  const shards = new Set(Array.from({ length: 200 }, (_, i) => activityBucket(at, `s:${i}`)));
   expect(shards.size).toBe(ACTIVITY_SHARDS);
 });
 

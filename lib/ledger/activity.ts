@@ -6,10 +6,12 @@ import {
 } from "@aws-sdk/client-dynamodb";
 
 /**
- * The `activity` index of the ledger: every item carries `activityBucket` (its hour plus a small write shard)
- * and `updatedAt`, so "what happened in the last hours" is a handful of bounded queries instead of a scan of the
- * whole table. The shard spreads one hour's writes over several index partitions, so a busy hour cannot
- * throttle the index (and, through it, the consumer's own writes).
+ * The `activity` index of the ledger: every item that is not a processed message (rejected, failed, replayed)
+ * carries `activityBucket` (its hour plus a small write shard) and `updatedAt`, so "what went wrong in the last
+ * hours" is a handful of bounded queries instead of a scan of the whole table. `done` markers stay out of it:
+ * an index write per processed message would only have served counts, which the per-minute counters
+ * (outcome-counters.ts) give for a few writes per batch. The shard spreads one hour's writes over several
+ * index partitions, so a busy hour cannot throttle the index (and, through it, the consumer's own writes).
  */
 export const ACTIVITY_INDEX = "activity";
 export const ACTIVITY_SHARDS = 4;
@@ -18,11 +20,14 @@ export const ACTIVITY_ATTRIBUTES = ["status", "type", "reason"] as const;
 
 const hourOf = (ms: number) => new Date(ms).toISOString().slice(0, 13);
 
-/** The bucket of an item written at `ms` for a record at this stream position (stable per position). */
-export function activityBucket(ms: number, position: { shardId: string; sequenceNumber: string }): string {
+/**
+ * The bucket of an item written (or changed) at `ms`; `spreadKey` (the record's position, or its ledger key)
+ * picks the write shard. Every write that moves `updatedAt` sets the bucket again, so an item always sits in
+ * the bucket of its last change, where the console's incremental reads look.
+ */
+export function activityBucket(ms: number, spreadKey: string): string {
   let h = 0x811c9dc5;
-  for (const ch of `${position.shardId}:${position.sequenceNumber}`)
-    h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  for (const ch of spreadKey) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   return `${hourOf(ms)}#${(h >>> 0) % ACTIVITY_SHARDS}`;
 }
 

@@ -65,8 +65,6 @@ function common(position: RecordPosition, facts: MessageFacts, times: LedgerItem
     partitionKey: position.partitionKey,
     ...(position.subSequenceNumber !== undefined ? { subSequenceNumber: position.subSequenceNumber } : {}),
     updatedAt: new Date(times.now).toISOString(),
-    // Lists the item in the `activity` index (activity.ts), which the operator console counts from.
-    activityBucket: activityBucket(times.now, position),
     ttl: Math.floor(times.now / 1000) + times.ttlSeconds,
   };
   if (facts.iss !== undefined) out.iss = facts.iss;
@@ -78,7 +76,12 @@ function common(position: RecordPosition, facts: MessageFacts, times: LedgerItem
   return out;
 }
 
-/** The marker written with a message's effects. `tokenHash` lets a redelivery be recognised without verifying. */
+/**
+ * The marker written with a message's effects. `tokenHash` lets a redelivery be recognised without verifying.
+ * No `activityBucket`: a processed message costs no `activity` index write (the console counts processed
+ * messages from the per-minute counters, outcome-counters.ts); and written over a `failed` item, the marker
+ * takes that item out of the index.
+ */
 export function doneMarker(
   pk: string,
   position: RecordPosition,
@@ -120,6 +123,8 @@ export function failureAttributes(
   const at = new Date(times.now).toISOString();
   const out: Attributes = {
     ...common(position, facts, times),
+    // Lists the item in the `activity` index (activity.ts): the console's recent failures.
+    activityBucket: activityBucket(times.now, `${position.shardId}:${position.sequenceNumber}`),
     status,
     failureStatus: status,
     failedAt: at,

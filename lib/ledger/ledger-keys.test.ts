@@ -25,3 +25,24 @@ test("the encoding is injective: two different (iss, jti) pairs never share a ke
   );
   fc.assert(fc.property(fc.string(), (s) => expect(keyPart(s)).not.toContain("#")));
 });
+
+test("a lone surrogate in a jti gets a key of its own: DynamoDB would read it as '?' (found by the consumer fuzz)", () => {
+  const keys = ["\uD800x", "\uDC00x", "?x", "%ud800x", "\uD83D\uDE00x", "\uDBFF#"].map((jti) =>
+    messageLedgerKey("crm-rails", jti),
+  );
+  expect(new Set(keys).size).toBe(keys.length);
+  expect(messageLedgerKey("crm-rails", "\uD800x")).toBe("msg#crm-rails#%ud800x");
+  expect(messageLedgerKey("crm-rails", "%ud800x")).toBe("msg#crm-rails#%25ud800x");
+  // A pair is one character, spelled as it is; every key is well-formed UTF-16, so UTF-8 can hold it.
+  expect(messageLedgerKey("crm-rails", "\uD83D\uDE00x")).toBe("msg#crm-rails#\uD83D\uDE00x");
+  const wellFormed = (s: string) =>
+    !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+  const part = fc.string({ unit: fc.constantFrom("#", "%", "u", "d", "8", "0", "?", "\uD800", "\uDC00") });
+  fc.assert(
+    fc.property(part, part, (a, b) => {
+      fc.pre(a !== b);
+      expect(messageLedgerKey("i", a)).not.toBe(messageLedgerKey("i", b));
+      expect(wellFormed(keyPart(a))).toBe(true);
+    }),
+  );
+});

@@ -9,6 +9,8 @@ import { mapWithConcurrency } from "../util/concurrency.js";
 export interface MarkerSnapshot {
   status: string;
   tokenHash?: string;
+  /** The message type the marker recorded (what a duplicate is counted under; outcome-counters.ts). */
+  type?: string;
 }
 
 const BATCH_GET_LIMIT = 100;
@@ -34,8 +36,8 @@ export async function prefetchMarkers(
   await mapWithConcurrency(chunks, concurrency, async (chunk) => {
     let request: KeysAndAttributes | undefined = {
       Keys: chunk.map((pk) => ({ pk: { S: pk } })),
-      ProjectionExpression: "pk, #s, tokenHash",
-      ExpressionAttributeNames: { "#s": "status" },
+      ProjectionExpression: "pk, #s, tokenHash, #t",
+      ExpressionAttributeNames: { "#s": "status", "#t": "type" },
     };
     for (let attempt = 0; request && attempt < 3; attempt++) {
       const out: BatchGetItemCommandOutput = await client.send(
@@ -47,6 +49,7 @@ export async function prefetchMarkers(
         if (!pk) continue;
         const snapshot: MarkerSnapshot = { status: item.status?.S ?? "" };
         if (item.tokenHash?.S) snapshot.tokenHash = item.tokenHash.S;
+        if (item.type?.S) snapshot.type = item.type.S;
         found.set(pk, snapshot);
       }
       request = out.UnprocessedKeys?.[tableName];

@@ -4,6 +4,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import { activityBucket } from "./activity.js";
 import type { LedgerStatus } from "./ledger-items.js";
 
 /**
@@ -46,7 +47,7 @@ export function resolveRejectedRecord(
     TableName: tableName,
     Key: { pk: { S: pk } },
     UpdateExpression:
-      "SET #s = :replayed, resolvedAt = :at, resolvedBy = :by, updatedAt = :at REMOVE failureStatus",
+      "SET #s = :replayed, resolvedAt = :at, resolvedBy = :by, updatedAt = :at, activityBucket = :bucket REMOVE failureStatus",
     ConditionExpression: "#s = :rejected",
     ExpressionAttributeNames: { "#s": "status" },
     ExpressionAttributeValues: {
@@ -54,6 +55,8 @@ export function resolveRejectedRecord(
       ":rejected": { S: REJECTED },
       ":at": { S: new Date(nowMs).toISOString() },
       ":by": { S: `replay:${outcome}` },
+      // The bucket of this change: the console's incremental activity reads look in the current hour's buckets.
+      ":bucket": { S: activityBucket(nowMs, pk) },
     },
   });
 }
@@ -75,13 +78,15 @@ export function reopenRejectedMarker(
   return conditionalUpdate(client, {
     TableName: tableName,
     Key: { pk: { S: pk } },
-    UpdateExpression: "SET #s = :failed, failureStatus = :failed, reopenedAt = :at, updatedAt = :at",
+    UpdateExpression:
+      "SET #s = :failed, failureStatus = :failed, reopenedAt = :at, updatedAt = :at, activityBucket = :bucket",
     ConditionExpression: tokenHash ? "#s = :rejected AND tokenHash = :h" : "#s = :rejected",
     ExpressionAttributeNames: { "#s": "status" },
     ExpressionAttributeValues: {
       ":failed": { S: FAILED },
       ":rejected": { S: REJECTED },
       ":at": { S: new Date(nowMs).toISOString() },
+      ":bucket": { S: activityBucket(nowMs, pk) },
       ...(tokenHash ? { ":h": { S: tokenHash } } : {}),
     },
   });

@@ -9,8 +9,9 @@ import { FAILURES_INDEX } from "./ledger-items.js";
 
 /**
  * Creates the ledger and projections tables with the shapes serverless.yml declares (ledger: pk, sparse GSI
- * `failures` on failureStatus + failedAt, GSI `activity` on activityBucket + updatedAt; projections: pk + sk), if they do not exist. For tests and
- * benchmarks against an emulator; deployed stacks get their tables from serverless.yml.
+ * `failures` on failureStatus + failedAt, sparse GSI `activity` on activityBucket + updatedAt, which processed
+ * markers and the per-minute counter items stay out of; projections: pk + sk), if they do not exist. For tests
+ * and benchmarks against an emulator; deployed stacks get their tables from serverless.yml.
  */
 export async function ensureConsumerTables(
   client: DynamoDBClient,

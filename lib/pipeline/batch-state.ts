@@ -48,17 +48,17 @@ export interface BatchState {
   readonly settings: PipelineSettings;
 }
 
-export function openBatch(
+export async function openBatch(
   event: KinesisStreamEvent,
   settings: PipelineSettings,
   now: () => number,
   options: ProcessOptions,
-): BatchState {
+): Promise<BatchState> {
   const remainingMs = options.remainingMs;
   const deadline = remainingMs
     ? AbortSignal.timeout(Math.max(0, remainingMs() - settings.responseReserveMs))
     : undefined;
-  const records = decodeRecords(event.Records ?? [], options.subSequenceNumbers);
+  const records = await decodeRecords(event.Records ?? [], options.subSequenceNumbers);
   return {
     records,
     outcomes: new Array<RecordOutcome | undefined>(records.length),

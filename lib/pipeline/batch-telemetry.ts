@@ -11,6 +11,9 @@ export interface BatchTelemetry {
     commitMsAvg: number;
     commitMsMax: number;
     cancelled: number;
+    /** UpdateItems the outcome counters took; `counterError` when they were not written. */
+    counterWrites: number;
+    counterError?: string;
   };
 }
 
@@ -22,6 +25,8 @@ export function createBatchTelemetry(): BatchTelemetry {
   let commitMs = 0;
   let commitMsMax = 0;
   let cancelled = 0;
+  let counterWrites = 0;
+  let counterError: string | undefined;
   return {
     observer: {
       verified(ms) {
@@ -35,6 +40,10 @@ export function createBatchTelemetry(): BatchTelemetry {
         commitMsMax = Math.max(commitMsMax, e.ms);
         if (e.outcome !== "committed") cancelled++;
       },
+      outcomeCounters(e) {
+        counterWrites += e.writes;
+        if (e.error) counterError = e.error;
+      },
     },
     summary: () => ({
       verifyCount,
@@ -44,6 +53,8 @@ export function createBatchTelemetry(): BatchTelemetry {
       commitMsAvg: transactions ? commitMs / transactions : 0,
       commitMsMax,
       cancelled,
+      counterWrites,
+      ...(counterError ? { counterError } : {}),
     }),
   };
 }

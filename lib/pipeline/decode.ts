@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from "aws-lambda";
-import { deaggregate } from "../kinesis/aggregation.js";
+import { isAggregate } from "../kinesis/aggregate-framing.js";
+import { loadDeaggregate } from "../kinesis/load-deaggregate.js";
 
 /** A Kinesis record as the pipeline sees it: the token bytes and where the record sits in the stream. */
 export interface DecodedRecord {
@@ -48,22 +49,27 @@ export function decodeRecord(record: KinesisStreamRecord, index: number): Decode
 /**
  * Decodes every record of an event, unpacking KPL aggregates into their user records, in stream order (the
  * user records of an aggregate in their order inside it). `subSequenceNumbers` (replay only) marks records
- * that are user records already taken out of their aggregate, by their index in the event.
+ * that are user records already taken out of their aggregate, by their index in the event. The KPL reader is
+ * loaded only for a batch that holds an aggregate (load-deaggregate.ts).
  */
-export function decodeRecords(
+export async function decodeRecords(
   records: readonly KinesisStreamRecord[],
   subSequenceNumbers?: readonly (number | undefined)[],
-): DecodedRecord[] {
+): Promise<DecodedRecord[]> {
+  const decoded = records.map((eventRecord, i) => decodeRecord(eventRecord, i));
+  const packed = (i: number) => subSequenceNumbers?.[i] === undefined && isAggregate(decoded[i]!.data);
+  const deaggregate = decoded.some((_, i) => packed(i)) ? await loadDeaggregate() : undefined;
   const out: DecodedRecord[] = [];
-  records.forEach((eventRecord, i) => {
-    const record = decodeRecord(eventRecord, out.length);
+  decoded.forEach((record, i) => {
+    // Positions shift once an aggregate before this record has been unpacked.
+    record.index = out.length;
     const given = subSequenceNumbers?.[i];
     if (given !== undefined) {
       out.push({ ...record, subSequenceNumber: given });
       return;
     }
-    const unpacked = deaggregate(record.data);
-    if (unpacked.kind === "plain") out.push(record);
+    const unpacked = deaggregate && packed(i) ? deaggregate(record.data) : undefined;
+    if (!unpacked || unpacked.kind === "plain") out.push(record);
     else if (unpacked.kind === "corrupt") out.push({ ...record, aggregateRejection: unpacked.detail });
     else
       for (const user of unpacked.records)

@@ -1,6 +1,7 @@
 import { createAdmission, prefetchPhase, skipAfter } from "./admit.js";
 import { closeBatch, openBatch } from "./batch-state.js";
 import { createCommitter, settleCommitted } from "./commit-waves.js";
+import { countOutcomes } from "./count-outcomes.js";
 import { groupByPartitionKey, segmentGroups } from "./group.js";
 import { parkCheckPhase, parkHolds, parkPhase } from "./park.js";
 import { recordFailures } from "./record-failures.js";
@@ -10,7 +11,7 @@ import type { BatchPipeline, PipelineDeps } from "./types.js";
 
 /**
  * decode → (dedupe prefetch + park check) → admit (verify + validate + process) → commit effects with ledger
- * markers → park (park.ts) → record failures → response. The phases share one BatchState (batch-state.ts); see docs/architecture.md
+ * markers → park (park.ts) → record failures → count outcomes per minute → response. The phases share one BatchState (batch-state.ts); see docs/architecture.md
  * §3, "The consumer's batch". The core knows nothing of where keys come from (`verify` is injected) or of
  * Lambda's middleware (the handler wraps it).
  */
@@ -20,7 +21,7 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
 
   return {
     async process(event, options = {}) {
-      const state = openBatch(event, settings, now, options);
+      const state = await openBatch(event, settings, now, options);
       // If the ledger cannot be read, nothing can be committed either: fail the batch now.
       if (!(await prefetchPhase(state, deps))) return closeBatch(state);
       const parking = options.parking ?? "live";
@@ -52,6 +53,8 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       await parkPhase(state, deps, parking);
 
       await recordFailures(state, deps);
+      // Telemetry for the console, after every write the batch's outcome depends on (count-outcomes.ts).
+      await countOutcomes(state, deps);
       return closeBatch(state);
     },
   };

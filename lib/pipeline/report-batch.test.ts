@@ -219,3 +219,26 @@ describe("unfinished records: their reason, and one log line each (no DynamoDB w
     ]);
   });
 });
+
+describe("outcome counters not written", () => {
+  test("cost one warning and one metric, and the batch's own report is unchanged", () => {
+    const telemetry = createBatchTelemetry();
+    telemetry.observer.outcomeCounters?.({ writes: 0, ms: 1000, error: "AbortError: deadline" });
+    const metrics = new Metrics({ namespace: "kjp-test", serviceName: "kjp-test" });
+    const added = jest.spyOn(metrics, "addMetric");
+    const result: BatchResult = { response: { batchItemFailures: [] }, reports: [] };
+    const lines = captureLines(() =>
+      reportBatch(result, telemetry.summary(), new Logger({ serviceName: "kjp-test" }), metrics),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({ message: "outcome counters not written", error: "AbortError: deadline" }),
+    ]);
+    expect(added).toHaveBeenCalledWith("outcomeCountersNotWritten", "Count", 1);
+    added.mockClear();
+    const quiet = captureLines(() =>
+      reportBatch(result, createBatchTelemetry().summary(), new Logger({ serviceName: "kjp-test" }), metrics),
+    );
+    expect(quiet).toEqual([]);
+    expect(added).not.toHaveBeenCalledWith("outcomeCountersNotWritten", expect.anything(), expect.anything());
+  });
+});

@@ -9,7 +9,7 @@ import { outcomeLines } from "./outcome-lines.js";
  * shard into a few lines (outcome-lines.ts): rejected and unfinished at warn, failed at error. No line carries a
  * record's bytes or payload; each names its records by position, which is what a CloudWatch replay follows
  * (re-reading them from the stream). Then the batch's EMF metrics: processed, rejected by reason, duplicate,
- * failed, batch size, verify/commit latency.
+ * failed, batch size, verify/commit latency, and whether the outcome counters could not be written.
  */
 export function reportBatch(
   result: BatchResult,
@@ -48,6 +48,11 @@ export function reportBatch(
   if (telemetry.transactions > 0) {
     metrics.addMetric("commitLatency", MetricUnit.Milliseconds, telemetry.commitMsAvg);
     metrics.addMetric("transactions", MetricUnit.Count, telemetry.transactions);
+  }
+  // The console's per-minute counters are telemetry: not written costs this line and metric, not the batch.
+  if (telemetry.counterError !== undefined) {
+    logger.warn("outcome counters not written", { error: telemetry.counterError });
+    metrics.addMetric("outcomeCountersNotWritten", MetricUnit.Count, 1);
   }
   for (const [reason, n] of rejectedBy) {
     const single = metrics.singleMetric();

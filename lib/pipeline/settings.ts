@@ -34,6 +34,11 @@ export interface PipelineSettings {
    */
   parkAfterAttempts: number;
   parkAfterAgeSeconds: number;
+  /**
+   * Longest the per-minute outcome counters' write may take (count-outcomes.ts); past it the batch answers
+   * without them (a log line, a metric). 0 turns counting off.
+   */
+  counterTimeoutMs: number;
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
@@ -53,4 +58,5 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   maxTransactionsPerUnit: 10,
   parkAfterAttempts: 5,
   parkAfterAgeSeconds: 3_600,
+  counterTimeoutMs: 1_000,
 };

@@ -18,6 +18,8 @@ export interface PipelineObserver {
     outcome: "committed" | "cancelled" | "error";
   }): void;
   prefetched?(event: { keys: number; found: number; ms: number }): void;
+  /** The batch's per-minute outcome counters: written (`writes` UpdateItems), or not (`error` says why). */
+  outcomeCounters?(event: { writes: number; ms: number; error?: string }): void;
 }
 
 export interface PipelineDeps {

@@ -19,7 +19,8 @@ import type {
   ReplaySummary,
 } from "./types.js";
 import { toEventRecord } from "../kinesis/event-record.js";
-import { deaggregate } from "../kinesis/aggregation.js";
+import { isAggregate } from "../kinesis/aggregate-framing.js";
+import { loadDeaggregate } from "../kinesis/load-deaggregate.js";
 
 export interface ReplayEngineDeps {
   /** The consumer's pipeline, built with a verify that widens exp by the replay horizon. */
@@ -256,10 +257,19 @@ async function dryRunOutcomes(
   outcomes: Map<string, ReplayOutcome>,
   progress: (done: number) => void,
 ): Promise<void> {
-  // A whole aggregate re-read from the stream stands for its user records.
+  // A whole aggregate re-read from the stream stands for its user records. The KPL reader is loaded only when
+  // one is there (it costs the replay function's cold start otherwise).
+  const whole = (record: ReplayRecord) =>
+    record.subSequenceNumber === undefined ? Buffer.from(record.data, "base64") : undefined;
+  const deaggregate = records.some((r) => {
+    const bytes = whole(r);
+    return bytes !== undefined && isAggregate(bytes);
+  })
+    ? await loadDeaggregate()
+    : undefined;
   const tokensOf = (record: ReplayRecord): Buffer[] | string => {
     const bytes = Buffer.from(record.data, "base64");
-    if (record.subSequenceNumber !== undefined) return [bytes];
+    if (record.subSequenceNumber !== undefined || !deaggregate) return [bytes];
     const unpacked = deaggregate(bytes);
     if (unpacked.kind === "corrupt") return unpacked.detail;
     return unpacked.kind === "plain" ? [bytes] : unpacked.records.map((u) => u.data);

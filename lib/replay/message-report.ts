@@ -159,8 +159,8 @@ export const ledgerHistory = (items: LedgerEntry[]): Array<Record<string, unknow
   );
 
 /**
- * A ledger item by its key, and for a record rejected before its identity was trusted (`rec#…`) also the
- * message item its claims name, if there is one (replay may have processed it since): GetItems only.
+ * A ledger item by its key, and for a record rejected before its identity was trusted (`rec#…`) or a parked
+ * record (`parked#…`) also the message item its claims name, if there is one: GetItems only.
  */
 async function itemsByLedgerKey(client: DynamoDBClient, table: string, pk: string): Promise<LedgerEntry[]> {
   const get = async (key: string) => {
@@ -172,8 +172,10 @@ async function itemsByLedgerKey(client: DynamoDBClient, table: string, pk: strin
   const item = await get(pk);
   if (!item) return [];
   const { iss, jti } = item;
+  // A rejected record, or a parked one, may have a message item under its claimed identity (a failed
+  // attempt, or replay's later success): its history belongs to the same message.
   const message =
-    pk.startsWith("rec#") && typeof iss === "string" && typeof jti === "string"
+    (pk.startsWith("rec#") || pk.startsWith("parked#")) && typeof iss === "string" && typeof jti === "string"
       ? await get(messageLedgerKey(iss, jti))
       : undefined;
   return message ? [item, message] : [item];

@@ -6,11 +6,14 @@ import { chromium, type BrowserContext } from "playwright-core";
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** Debian's chromium (scripts/install-system-deps.sh), headless, with a fresh profile that is removed afterwards. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), "kjp-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: process.env.KJP_CHROMIUM ?? CHROMIUM,
     headless: true,
+    ...(options.viewport ? { viewport: options.viewport } : {}),
     args: [
       "--headless",
       "--no-sandbox",

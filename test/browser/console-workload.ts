@@ -26,6 +26,11 @@ export interface ConsoleWorkload {
   /** The account whose deal failed transiently (its processor threw). */
   failingAccount: string;
   failedJti: string;
+  /** The partition key parked after its deal's processor kept failing, with the record behind it. */
+  parkedKey: string;
+  parkedJti: string;
+  /** Records delivered twice (the second time they are duplicates). */
+  duplicates: number;
   /** A contact rejected for its unknown key: the ledger keeps it whole, personal fields included. */
   contactJti: string;
   publicJwk: JWK;
@@ -35,7 +40,8 @@ export interface ConsoleWorkload {
  * A demo-like workload straight through the consumer's pipeline on the emulators: contacts, deals and notes
  * processed; records signed with a key the consumer does not trust (rejected, unknown_key); payloads that fail
  * their schema (rejected, invalid_payload); and one deal whose processor throws (failed), which a replay with
- * the real processors then applies.
+ * the real processors then applies; three records delivered again (duplicates); and a partition key parked
+ * behind a deal whose processor keeps failing.
  */
 export async function runConsoleWorkload(
   dynamodb: DynamoDBClient,
@@ -97,6 +103,34 @@ export async function runConsoleWorkload(
     plan.map(async ({ m, by }) => shard.record(m.sub ?? "none", await sign(m, by))),
   );
   await pipeline.process(event(records));
+  // Lambda delivers again after a partial failure: three processed records come back as duplicates.
+  const again = [records[0]!, records[1]!, records[2]!];
+  await pipeline.process(event(again));
+
+  // A key whose deal keeps failing is parked (after one attempt here), with the record behind it.
+  const parkedKey = id("acc");
+  const stuck = dealMessage(parkedKey, null, "lead", 77);
+  const parking = createBatchPipeline({
+    verify: (t) => verifier.verify(t),
+    processors: new Map([
+      ...real,
+      [
+        "deal.stage_changed",
+        () => {
+          throw new Error("downstream keeps timing out");
+        },
+      ],
+    ]),
+    dynamodb,
+    ...tables,
+    settings: { parkAfterAttempts: 1 },
+  });
+  await parking.process(
+    event([
+      shard.record(parkedKey, await sign(stuck)),
+      shard.record(parkedKey, await sign(noteMessage(parkedKey, false))),
+    ]),
+  );
 
   // No stream: the workload's records never went through one, so the ledger's raw copies are the only source.
   const { KJP_STREAM_NAME: _stream, ...inherited } = process.env;
@@ -111,6 +145,9 @@ export async function runConsoleWorkload(
     },
     failingAccount,
     failedJti: failed.jti,
+    parkedKey,
+    parkedJti: stuck.jti,
+    duplicates: again.length,
     contactJti: strangeContact.jti,
     publicJwk: known.publicJwk,
   };

@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { dynamoDbClient } from "../../lib/aws/clients.js";
 import { ensureConsumerTables } from "../../lib/ledger/tables.js";
 import { startConsole } from "../../dev/console/console.js";
 import type { ConsoleServer } from "../../dev/console/server.js";
 import { projectRoot } from "../../lib/util/project-root.js";
+import { launchChromium } from "./chromium.js";
 import { runConsoleWorkload, type ConsoleWorkload } from "./console-workload.js";
 
 /**
@@ -15,17 +15,6 @@ import { runConsoleWorkload, type ConsoleWorkload } from "./console-workload.js"
  * after a demo-like workload. Screenshots go to .kjp/screenshots, and to docs/images with
  * KJP_UPDATE_SCREENSHOTS=1 (the pictures the docs show).
  */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 const dynamodb = dynamoDbClient();
 const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 const tables = {
@@ -37,8 +26,7 @@ if (process.env.KJP_UPDATE_SCREENSHOTS === "1") shotDirs.push(join(projectRoot()
 
 let workload: ConsoleWorkload;
 let server: ConsoleServer;
-let profile: string;
-let context: BrowserContext;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 
 async function screenshot(name: string) {
@@ -67,37 +55,59 @@ beforeAll(async () => {
   await ensureConsumerTables(dynamodb, tables);
   workload = await runConsoleWorkload(dynamodb, tables);
   server = await startConsole({ env: workload.env, port: 0, allowReplay: true });
-  profile = mkdtempSync(join(tmpdir(), "kjp-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.KJP_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium({ viewport: { width: 1280, height: 900 } });
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await server?.close();
   dynamodb.destroy();
 });
 
-test("overview charts the workload by type and shows the oldest unfinished record", async () => {
+test("overview charts the workload by outcome and type, duplicates and parked included, and shows the oldest unfinished record", async () => {
   await page.goto(server.url);
   // The printed URL's token became a cookie; the address bar no longer shows it.
   expect(page.url()).not.toContain("token=");
   await settled();
-  expect(await page.locator('.card[data-status="done"] .n').textContent()).toBe("18");
-  expect(await page.locator('.card[data-status="rejected"] .n').textContent()).toBe("5");
-  expect(await page.locator('.card[data-status="failed"] .n').textContent()).toBe("1");
+  const total = (status: string) => page.locator(`.card[data-status="${status}"] .n`).textContent();
+  expect(await total("processed")).toBe("18");
+  expect(await total("duplicate")).toBe(String(workload.duplicates));
+  expect(await total("rejected")).toBe("5");
+  expect(await total("failed")).toBe("1");
+  expect(await total("parked")).toBe("2");
   expect(await page.locator(".chart h3").allTextContents()).toEqual(
     expect.arrayContaining(["contact.upserted", "deal.stage_changed", "note.added"]),
   );
-  expect(await page.locator(".chart svg rect").count()).toBeGreaterThan(0);
+  // Every series is drawn: duplicates (the redelivered batch) and the park (deal and note of the parked key).
+  for (const status of ["processed", "duplicate", "rejected", "failed", "parked"])
+    expect(await page.locator(`.chart svg rect[data-status="${status}"]`).count()).toBeGreaterThan(0);
+  expect(
+    await page
+      .locator('.chart[data-type="deal.stage_changed"] svg rect[data-status="parked"] title')
+      .allTextContents(),
+  ).toEqual([expect.stringMatching(/ parked: 1$/)]);
   expect(await page.locator("#oldest").textContent()).toContain("deal.stage_changed");
+  expect(await page.locator("#recent td:nth-child(2)").allTextContents()).toEqual(
+    expect.arrayContaining(["rejected", "failed"]),
+  );
+  expect(
+    await page.locator("#recent tr", { hasText: workload.failedJti }).locator("td.now").textContent(),
+  ).toBe("failed");
   await screenshot("overview");
+});
+
+test("a parked key's row opens its first parked record, with the park", async () => {
+  await page.goto(`${server.url.replace(/\?token=.*/, "")}#/failures?status=parked`);
+  await settled();
+  const row = page.locator("#failures tr", { hasText: workload.parkedKey });
+  expect(await row.locator("td:nth-child(3)").textContent()).toBe("processor_failed");
+  await row.locator("a", { hasText: "(2 parked)" }).click();
+  await page.waitForURL(/#\/message\?pk=parked/);
+  await settled();
+  expect(await page.locator("#park").textContent()).toContain("this one among them");
+  expect(await page.locator("#verdict").textContent()).toContain("accepted now with today's keys");
+  expect(await page.locator("#claims").textContent()).toContain(workload.parkedJti);
 });
 
 test("failures filter by reason, with counts by reason, and open a message", async () => {
@@ -159,6 +169,15 @@ test("a dry run previews, then a confirmed replay resolves the failure", async (
   await settled();
   expect(await page.locator("#failures tr td").count()).toBe(0);
   expect(await page.locator("main").textContent()).toContain("No failures match.");
+
+  // The replay went through the pipeline, which counted it: one more processed deal on the overview.
+  await page.goto(`${server.url.replace(/\?token=.*/, "")}#/overview`);
+  await settled();
+  expect(await page.locator('.card[data-status="processed"] .n').textContent()).toBe("19");
+  // The failure is still among the recent problems (it happened), and says what it is now.
+  const row = page.locator("#recent tr", { hasText: workload.failedJti });
+  expect(await row.locator("td:nth-child(2)").textContent()).toBe("failed");
+  expect(await row.locator("td.now").textContent()).toBe("done");
 });
 
 test("keys lists the trusted issuer's key ids and algorithms", async () => {

@@ -292,6 +292,20 @@ describe("serverless package: alarms and data protection", () => {
     for (const alarm of Object.values(alarms)) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
   });
 
+  it("gives operators a console policy that reads the ledger, its indexes and the metrics, and writes nothing", () => {
+    const document = resource(dev, "OperatorConsoleReadPolicy").Properties.PolicyDocument as {
+      Statement: Array<{ Action: string | string[] }>;
+    };
+    const actions = document.Statement.flatMap((st) => [st.Action].flat()).sort();
+    expect(actions).toEqual([
+      "cloudwatch:GetMetricData",
+      "dynamodb:BatchGetItem",
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:Scan",
+    ]);
+  });
+
   it("declares both tables on-demand with PITR and SSE, the ledger with TTL, the sparse failures index and the activity index", () => {
     for (const id of ["LedgerTable", "ProjectionsTable"]) {
       expect(resource(dev, id).Properties).toMatchObject({

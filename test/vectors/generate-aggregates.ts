@@ -7,11 +7,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  AGGREGATION_MAGIC,
-  AggregatedRecordType,
-  encodeAggregate,
-} from "../../lib/kinesis/aggregated-record.js";
+import { AGGREGATION_MAGIC } from "../../lib/kinesis/aggregate-framing.js";
+import { AggregatedRecordType, encodeAggregate } from "../../lib/kinesis/aggregated-record.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 
 const DIR = join(projectRoot(), "test", "vectors");

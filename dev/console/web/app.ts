@@ -12,9 +12,11 @@ interface Session {
 }
 
 const COLORS: Record<string, string> = {
-  done: "#3b8b5a",
+  processed: "#3b8b5a",
+  duplicate: "#8aa0b8",
   rejected: "#d08a1e",
   failed: "#c23b32",
+  parked: "#8a63c7",
   replayed: "#5a7fd0",
 };
 const color = (status: string) => COLORS[status] ?? "#8a63c7";
@@ -101,6 +103,7 @@ function chart(minutes: string[], statuses: string[], counts: Record<string, num
         width: Math.max(1, bar - 0.5),
         height: barHeight,
         fill: color(st),
+        "data-status": st,
       });
       rect.append(s("title", {}, document.createTextNode(`${minute} ${st}: ${n}`)));
       svg.append(rect);
@@ -128,6 +131,8 @@ async function overviewPage() {
       series: Array<{ type: string; counts: Record<string, number[]> }>;
       totals: Record<string, number>;
     };
+    cloudwatch?: { source: string; minutes?: string[]; counts?: Record<string, number[]>; problem?: string };
+    recentProblems: Json[];
     oldestUnfinished: Json | null;
   }>(`/api/overview?hours=${encodeURIComponent(hours)}`);
   const { minutes, statuses, series, totals } = o.chart;
@@ -139,6 +144,7 @@ async function overviewPage() {
   };
   const legend = h("div", { class: "legend" }, ...statuses.map((st) => h("span", {}, swatch(st), st)));
   const oldest = o.oldestUnfinished;
+  const cw = o.cloudwatch;
   show(
     h("h2", {}, `Last ${hours} h, per minute`),
     h(
@@ -160,24 +166,65 @@ async function overviewPage() {
         oldest
           ? h(
               "a",
-              {
-                href: `#/message?${new URLSearchParams({ pk: String(oldest.pk) })}`,
-              },
-              `${String(oldest.failedAt)} ${String(oldest.type ?? "")} (${String(oldest.reason ?? "")})`,
+              { href: `#/message?${new URLSearchParams({ pk: String(oldest.link ?? oldest.pk) })}` },
+              `${String(oldest.failedAt)} ${String(oldest.type ?? oldest.partitionKey ?? "")} (${String(oldest.reason ?? "")})`,
             )
           : h("div", { class: "ok" }, "none"),
       ),
     ),
     legend,
-    ...(series.length === 0 ? [h("p", {}, "Nothing recorded in this window.")] : []),
+    ...(series.length === 0 ? [h("p", {}, "Nothing counted in this window.")] : []),
     ...series.map((t) =>
-      h("div", { class: "chart" }, h("h3", {}, t.type), chart(minutes, statuses, t.counts)),
+      h(
+        "div",
+        { class: "chart", "data-type": t.type },
+        h("h3", {}, t.type),
+        chart(minutes, statuses, t.counts),
+      ),
     ),
     h(
       "p",
-      {},
-      "Duplicates are not written to the ledger (a redelivery only finds its marker), so they are not charted here.",
+      { id: "source" },
+      "Per type: the ledger's per-minute outcome counters, written once per batch after its commit (telemetry: a crash between the two loses a batch's counts, a redelivered batch counts again as duplicates; the ledger itself is the record).",
     ),
+    cw
+      ? h(
+          "div",
+          { class: "chart", id: "cloudwatch" },
+          h("h3", {}, `All types, from ${cw.source}`),
+          cw.problem
+            ? h("div", { class: "error" }, `not readable: ${cw.problem}`)
+            : chart(cw.minutes ?? [], statuses, cw.counts ?? {}),
+        )
+      : null,
+    h("h3", {}, "Recent problems"),
+    o.recentProblems.length === 0
+      ? h("p", {}, "None in this window.")
+      : h(
+          "table",
+          { id: "recent" },
+          h(
+            "tr",
+            {},
+            ...["updated", "status", "reason", "type", "now", "message"].map((c) => h("th", {}, c)),
+          ),
+          ...o.recentProblems.map((i) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, String(i.updatedAt ?? "")),
+              h("td", {}, String(i.status ?? "")),
+              h("td", {}, String(i.reason ?? "")),
+              h("td", {}, String(i.type ?? "")),
+              h("td", { class: "now" }, String(i.statusNow ?? "")),
+              h(
+                "td",
+                {},
+                h("a", { href: `#/message?${new URLSearchParams({ pk: String(i.pk) })}` }, String(i.pk)),
+              ),
+            ),
+          ),
+        ),
   );
 }
 
@@ -256,9 +303,11 @@ async function failuresPage() {
         h(
           "a",
           {
-            href: `#/message?${new URLSearchParams({ pk: String(i.pk) })}`,
+            href: `#/message?${new URLSearchParams({ pk: String(i.link ?? i.pk) })}`,
           },
-          String(i.jti ?? i.position ?? "?"),
+          i.parkedRecords !== undefined
+            ? `${String(i.position)} (${String(i.parkedRecords)} parked)`
+            : String(i.jti ?? i.position ?? "?"),
         ),
       ),
       h("td", { class: "detail" }, String(i.detail ?? "")),

@@ -19,6 +19,11 @@ export interface ResolvedKey {
  */
 export interface KeySet {
   resolve(kid: string): Promise<ResolvedKey | undefined>;
+  /**
+   * The key `resolve` would answer at once from memory (imported, nothing to fetch), without a promise: the
+   * verifier's per-token path. Undefined means "ask resolve" (not imported yet, unknown kid, refresh due).
+   */
+  peek?(kid: string): ResolvedKey | undefined;
 }
 
 export const KEY_SET_UNAVAILABLE = "key_set_unavailable";

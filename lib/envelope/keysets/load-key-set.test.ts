@@ -32,6 +32,16 @@ describe("local sources", () => {
     delete process.env.KJP_TEST_JWKS;
   });
 
+  test("peek answers a key only once resolve has imported it, and never an unknown kid", async () => {
+    const set = loadKeySet(jwks);
+    expect(set.peek?.("es-1")).toBeUndefined();
+    const resolved = await set.resolve("es-1");
+    expect(set.peek?.("es-1")).toBe(resolved);
+    expect(set.peek?.("ed-1")).toBeUndefined();
+    expect(set.peek?.("missing")).toBeUndefined();
+    expect(set.peek?.("__proto__")).toBeUndefined();
+  });
+
   test("a bare path is a file, as in `kjp verify --keys` and KJP_ISSUERS alike", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kjp-ks-"));
     writeFileSync(join(dir, "jwks.json"), jwks);

@@ -118,6 +118,24 @@ describe("negative caching", () => {
   });
 });
 
+describe("peek (the verifier's per-token path)", () => {
+  test("answers without a promise only what resolve would answer from memory: never before a fetch, past the cache TTL or past staleness", async () => {
+    let clock = 1_000_000;
+    const set = keySet({ cacheTtlMs: 60_000, maxStalenessMs: 120_000, now: () => clock });
+    expect(set.peek?.("es-1")).toBeUndefined(); // nothing fetched yet: resolve must fetch
+    const resolved = await set.resolve("es-1");
+    await Promise.resolve(); // the import settles, then peek has it
+    expect(set.peek?.("es-1")).toBe(resolved);
+    expect(set.peek?.("other")).toBeUndefined(); // an unknown kid goes to resolve (which may refetch)
+    clock += 60_000; // the cache TTL is over: resolve would refetch
+    expect(set.peek?.("es-1")).toBeUndefined();
+    expect(hits).toBe(1);
+    expect(await set.resolve("es-1")).toBe(resolved); // refetched, same key material: same import
+    expect(hits).toBe(2);
+    expect(set.peek?.("es-1")).toBe(resolved);
+  });
+});
+
 describe("maximum staleness", () => {
   test("cached keys serve while refreshes fail, until maxStalenessMs after the last good fetch; then key_set_unavailable until a fetch succeeds", async () => {
     let clock = 1_000_000;

@@ -66,6 +66,27 @@ export function createRefreshingKeySet(
   let inFlight: Promise<void> | undefined;
   // Keyed by kid + key material, so an unchanged key survives refetches without a new import.
   const imported = new Map<string, Promise<ResolvedKey>>();
+  // The same imports by the fetched JWK they came from, settled ones apart: the per-token path (resolve and
+  // peek) neither serialises the JWK again nor waits on a promise.
+  const importOf = new WeakMap<TrustedJwk, Promise<ResolvedKey>>();
+  const ready = new WeakMap<TrustedJwk, ResolvedKey>();
+
+  function keyFor(trusted: TrustedJwk): Promise<ResolvedKey> {
+    let key = importOf.get(trusted);
+    if (key) return key;
+    const cacheKey = `${trusted.kid}\u0000${JSON.stringify(trusted.jwk)}`;
+    key = imported.get(cacheKey);
+    if (!key) {
+      key = importTrustedKey(trusted);
+      imported.set(cacheKey, key);
+    }
+    importOf.set(trusted, key);
+    key.then(
+      (resolved) => ready.set(trusted, resolved),
+      () => undefined,
+    );
+    return key;
+  }
 
   async function fetchOnce(): Promise<void> {
     const controller = new AbortController();
@@ -126,13 +147,15 @@ export function createRefreshingKeySet(
         );
       }
       if (!trusted) return undefined;
-      const cacheKey = `${kid}\u0000${JSON.stringify(trusted.jwk)}`;
-      let key = imported.get(cacheKey);
-      if (!key) {
-        key = importTrustedKey(trusted);
-        imported.set(cacheKey, key);
-      }
-      return key;
+      return keyFor(trusted);
+    },
+    peek(kid: string) {
+      // Only what resolve would answer without fetching or throwing: a fresh set that holds this kid.
+      if (!current) return undefined;
+      const age = now() - loadedAt;
+      if (age >= cacheTtlMs || age > maxStalenessMs) return undefined;
+      const trusted = current.get(kid);
+      return trusted ? ready.get(trusted) : undefined;
     },
   };
 }

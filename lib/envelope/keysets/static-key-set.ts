@@ -6,6 +6,7 @@ import type { TrustedJwk } from "./jwks.js";
 export function createStaticKeySet(keys: readonly TrustedJwk[]): KeySet {
   const byKid = new Map(keys.map((k) => [k.kid, k]));
   const imported = new Map<string, Promise<ResolvedKey>>();
+  const ready = new Map<string, ResolvedKey>();
   return {
     async resolve(kid: string) {
       const trusted = byKid.get(kid);
@@ -14,8 +15,14 @@ export function createStaticKeySet(keys: readonly TrustedJwk[]): KeySet {
       if (!key) {
         key = importTrustedKey(trusted);
         imported.set(kid, key);
+        // A failed import stays a rejected promise for resolve to report; only a key is ever peeked.
+        key.then(
+          (resolved) => ready.set(kid, resolved),
+          () => undefined,
+        );
       }
       return key;
     },
+    peek: (kid) => ready.get(kid),
   };
 }

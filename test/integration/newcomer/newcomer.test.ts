@@ -13,7 +13,8 @@ import { projectRoot } from "../../../lib/util/project-root.js";
  * and in another shell nothing but `source <the env file it prints>`, then keys → sign → verify → publish →
  * ledger → failures → inspect → replay (dry run, then real), each command's exit code checked against the
  * documented rule (0 success, 1 refused/still failing, 2 usage, configuration or an unreachable endpoint).
- * `kjp dev` reuses the harness's embedded stack (its AWS_ENDPOINT_URL_* are set here) with its own runner.
+ * `kjp dev` reuses the suite's stack (the embedded one, or LocalStack in `npm run test:localstack`: the
+ * environment points at it) with its own runner, data dir and HTTP port, so the two suites can run it at once.
  */
 const root = projectRoot();
 let bundle: string;
@@ -80,6 +81,14 @@ const note = (id: string) =>
   });
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+function startDev(args: string[]): ChildProcess {
+  return spawn(process.execPath, [bundle, "dev", "--keys-dir", join(work, "dev-keys"), ...args], {
+    cwd: root,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "kjp-newcomer-"));
   bundle = join(root, ".kjp", "build", `newcomer-kjp-${process.pid}.mjs`);
@@ -93,23 +102,23 @@ beforeAll(async () => {
     outfile: bundle,
     logLevel: "warning",
   });
-  dev = spawn(
-    process.execPath,
-    [bundle, "dev", "--keys-dir", join(work, "dev-keys"), "--data-dir", join(work, "dev-data")],
-    {
-      cwd: root,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // Any free HTTP port: the default 3001 is taken while the same test runs in the other suite (or a
+  // developer's own kjp dev runs).
+  dev = startDev(["--http-port", "0", "--data-dir", join(work, "dev-data")]);
   dev.stdout!.on("data", (d: Buffer) => (devOut += d.toString()));
   dev.stderr!.on("data", (d: Buffer) => (devOut += d.toString()));
-  // kjp dev starts a whole stack; beside another suite on two cores that can take more than half a minute.
+  // A kjp dev that stopped fails the wait at once; either way the failure shows what it said.
   envFile = await until(
     "kjp dev to print its env file",
-    async () => (devOut.includes("Press Ctrl-C") ? /source (\S+\.env)/.exec(devOut)?.[1] : undefined),
+    async () => {
+      if (dev.exitCode !== null || dev.signalCode !== null)
+        throw new Error(`kjp dev exited (${dev.exitCode ?? dev.signalCode}) before it was ready`);
+      return devOut.includes("Press Ctrl-C") ? /source (\S+\.env)/.exec(devOut)?.[1] : undefined;
+    },
     120_000,
-  );
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; kjp dev said:\n${devOut}`);
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -318,3 +327,24 @@ test("a newcomer's session: every command of the CLI reference with only the env
   expect(code).toBe(0);
   expect(existsSync(envFile)).toBe(false);
 }, 240_000);
+
+test("kjp dev on a taken HTTP port: exit 2 at once with the way out, nothing left running", async () => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+  const { port } = holder.address() as { port: number };
+  try {
+    const t0 = Date.now();
+    const second = startDev(["--http-port", String(port), "--data-dir", join(work, "second-data")]);
+    let err = "";
+    second.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((r) => second.once("exit", r));
+    expect(code).toBe(2);
+    expect(err).toMatch(
+      new RegExp(`^kjp: port ${port} on 127\\.0\\.0\\.1 \\(the local HTTP API\\) is already in use`),
+    );
+    expect(err).toMatch(/hint: .*--http-port/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  } finally {
+    await new Promise((resolve) => holder.close(resolve));
+  }
+}, 60_000);
