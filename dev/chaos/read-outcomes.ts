@@ -1,4 +1,5 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { OUTCOME_COUNTER_PREFIX } from "../../lib/ledger/outcome-counters.js";
 import type { LedgerOutcome } from "./reconcile.js";
 
 async function scanAll(
@@ -29,7 +30,10 @@ export async function readSequences(client: DynamoDBClient, table: string): Prom
   );
 }
 
-/** Every ledger item that says what became of a record (attempt counters and park markers are bookkeeping). */
+/**
+ * Every ledger item that says what became of a record (attempt counters, park markers and the per-minute
+ * outcome counters are bookkeeping).
+ */
 export async function readLedgerOutcomes(client: DynamoDBClient, table: string): Promise<LedgerOutcome[]> {
   const items = await scanAll(client, {
     TableName: table,
@@ -46,5 +50,10 @@ export async function readLedgerOutcomes(client: DynamoDBClient, table: string):
       ...(i.iss?.S ? { iss: i.iss.S } : {}),
       ...(i.rawSha256?.S ? { rawSha256: i.rawSha256.S } : {}),
     }))
-    .filter((r) => !r.pk.startsWith("attempts#") && !r.pk.startsWith("park#"));
+    .filter(
+      (r) =>
+        !r.pk.startsWith("attempts#") &&
+        !r.pk.startsWith("park#") &&
+        !r.pk.startsWith(OUTCOME_COUNTER_PREFIX),
+    );
 }
