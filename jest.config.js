@@ -20,6 +20,7 @@ export default {
     "<rootDir>/test/serverless/",
     "<rootDir>/test/browser/",
     "<rootDir>/test/localstack/",
+    "<rootDir>/test/chaos/",
   ],
   setupFiles: ["<rootDir>/test/setup/quiet-sdk.cjs"],
   testTimeout: 20000,

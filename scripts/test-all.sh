@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`): prerequisites, typecheck, lint, unit, serverless package check, integration on
-# the embedded emulators, the browser (chromium: the HTTP path end to end), the Ruby gem (with its Rails app). Every step runs even if an earlier one failed, so one
+# the embedded emulators, the browser (chromium: the HTTP path end to end), the Ruby gem (with its Rails app), the
+# chaos run's short profile (dev/chaos). Every step runs even if an earlier one failed, so one
 # run shows every problem. A step counts as failed when its exit status is non-zero, when a test runner wrote no
 # report (a runner that died or was ended early cannot pass), or when its report counts a failure. The last line
 # totals the tests of every suite (`N passed, N failed`; a failed non-test step counts as one failure) and the exit
 # status is non-zero whenever that line counts a failure.
 #
-#   --only a,b,...   run only these steps (prerequisites typecheck lint unit serverless integration localstack browser ruby)
+#   --only a,b,...   run only these steps (prerequisites typecheck lint unit serverless integration localstack browser ruby chaos)
 #   KJP_TEST_RESULTS=dir   where the reports go (default .kjp/test-results)
 #   KJP_CANARY=1     each runner runs only its planted failing test (test/canary/, producers/ruby/canary/):
 #                    see scripts/test-canary.sh, which checks that every failure is reported and counted.
@@ -78,8 +79,17 @@ fi
 jest_suite integration -c jest.integration.config.js
 localstack() { wait "$localstack_pid"; local code=$?; cat "$out/localstack.log"; return "$code"; }
 step localstack jest localstack
+# The chaos run shares nothing with the other suites (its own emulators on their own ports, its own KJP_STATE_DIR):
+# it runs beside the browser and Ruby suites, after the two integration suites have freed the machine.
+if wanted chaos; then
+  NODE_OPTIONS=--experimental-vm-modules npx jest -c jest.chaos.config.js --ci --json --outputFile="$out/chaos.json" \
+    >"$out/chaos.log" 2>&1 &
+  chaos_pid=$!
+fi
 jest_suite browser -c jest.browser.config.js
 # pipefail inside: tee must not turn a failed minitest run into success.
 step ruby minitest bash -c 'set -o pipefail; bash producers/ruby/script/test 2>&1 | tee "$1"' ruby-suite "$out/ruby.txt"
+chaos() { wait "$chaos_pid"; local code=$?; cat "$out/chaos.log"; return "$code"; }
+step chaos jest chaos
 
 node scripts/test-totals.mjs "$out"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Self-check of the test plumbing (`npm run test:canary`, run by CI before `npm test`): plants one failing test
-# in each runner — unit Jest, integration Jest on the emulators and on LocalStack, the browser suite, minitest —
+# in each runner — unit Jest, integration Jest on the emulators and on LocalStack, the browser suite, minitest, the
+# chaos suite (whose planted failure is a chaos run over a table it corrupted itself) —
 # runs them through scripts/test-all.sh exactly as `npm test` does, and passes only if every runner reported its
 # failure with a non-zero exit, the run as a whole exited non-zero, and the closing line counted each planted
 # test (one pass and one failure per runner). If this goes red, `npm test` can report green while tests fail:
@@ -8,7 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-runners=(unit integration localstack browser ruby)
+runners=(unit integration localstack browser ruby chaos)
 results=.kjp/canary-results
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -14,6 +14,11 @@ export interface KinesisMockOptions {
   region?: string;
   /** Keep streams and records across restarts in this folder (kinesis-mock writes a JSON snapshot). */
   dataDir?: string;
+  /**
+   * How often that snapshot is written (default 1s). It is the whole stream each time: a run that puts tens of
+   * thousands of records (the chaos run's long profile) starves kinesis-mock at 1s.
+   */
+  persistInterval?: string;
   /** Shard limit per account (kinesis-mock's default of 50 is too low for tests that create many streams). */
   shardLimit?: number;
   startTimeoutMs?: number;
@@ -58,7 +63,7 @@ export async function startKinesisMock(opts: KinesisMockOptions = {}): Promise<E
       SHOULD_PERSIST_DATA: "true",
       LOAD_DATA_IF_EXISTS: "true",
       PERSIST_PATH: path,
-      PERSIST_INTERVAL: "1s",
+      PERSIST_INTERVAL: opts.persistInterval ?? "1s",
     });
   }
 

@@ -44,13 +44,17 @@ export interface PutEffect {
   condition?: EffectCondition;
 }
 
-/** SET, SET if absent, ADD (atomic counters: only correct when applied exactly once) and REMOVE. */
+/**
+ * SET, SET if absent, ADD (atomic counters: only correct when applied exactly once), APPEND (to a list, created
+ * empty when absent: the list shows every application, in order) and REMOVE.
+ */
 export interface UpdateEffect {
   op: "update";
   key: ItemKey;
   set?: Attributes;
   setIfAbsent?: Attributes;
   add?: Record<string, number>;
+  append?: Record<string, readonly AttributeValueLike[]>;
   remove?: string[];
   condition?: EffectCondition;
 }

@@ -28,6 +28,13 @@ const firstOnly = (body: string): PutEffect => ({
 });
 
 describe("coalesceEffects", () => {
+  test("concatenates APPENDs in order, and never merges an attribute appended and set", () => {
+    const a: UpdateEffect = { op: "update", key, append: { seqs: [1] } };
+    const b: UpdateEffect = { op: "update", key, append: { seqs: [2, 3] } };
+    expect(coalesceEffects([a, b])).toEqual({ op: "update", key, append: { seqs: [1, 2, 3] } });
+    expect(coalesceEffects([a, { op: "update", key, set: { seqs: [9] } }])).toBeUndefined();
+  });
+
   test("sums ADDs, keeps the last SET and the first SET-if-absent", () => {
     const a: UpdateEffect = { op: "update", key, set: { s: 1 }, setIfAbsent: { f: "x" }, add: { n: 2 } };
     const b: UpdateEffect = {

@@ -13,7 +13,7 @@ import { effectTransactItem } from "./transact-items.js";
  * Only shapes whose one-by-one result is known without reading the item are merged; anything else returns
  * undefined and the wave is cut there, as before:
  * - unconditional updates without REMOVE: SET keeps the last value, SET-if-absent the first, integer ADDs are
- *   summed; an attribute used in two of those roles is not merged (its order would matter);
+ *   summed, APPENDs are concatenated in order; an attribute used in two of those roles is not merged (its order would matter);
  * - puts whose condition is `attribute_not_exists(pk)`, skip on failure: only the first can ever apply;
  * - puts whose condition is `attribute_not_exists(pk) OR A < :v` (skip on failure) and that store A = v: the
  *   versions climb, so the first put of the highest version is the one that ends up stored, exactly when the
@@ -33,8 +33,9 @@ function mergeUpdates(updates: UpdateEffect[]): UpdateEffect | undefined {
   const set: Record<string, NonNullable<UpdateEffect["set"]>[string]> = {};
   const setIfAbsent: typeof set = {};
   const add: Record<string, number> = {};
-  const role = new Map<string, "set" | "setIfAbsent" | "add">();
-  const claim = (attr: string, r: "set" | "setIfAbsent" | "add") => {
+  const append: Record<string, NonNullable<UpdateEffect["set"]>[string][]> = {};
+  const role = new Map<string, "set" | "setIfAbsent" | "add" | "append">();
+  const claim = (attr: string, r: "set" | "setIfAbsent" | "add" | "append") => {
     const held = role.get(attr);
     role.set(attr, r);
     return held === undefined || held === r;
@@ -56,11 +57,16 @@ function mergeUpdates(updates: UpdateEffect[]): UpdateEffect | undefined {
       if (!Number.isSafeInteger(n) || !Number.isSafeInteger(sum)) return undefined;
       add[attr] = sum;
     }
+    for (const [attr, items] of Object.entries(u.append ?? {})) {
+      if (!claim(attr, "append")) return undefined;
+      append[attr] = [...(append[attr] ?? []), ...items];
+    }
   }
   const merged: UpdateEffect = { op: "update", key: updates[0]!.key };
   if (Object.keys(set).length) merged.set = set;
   if (Object.keys(setIfAbsent).length) merged.setIfAbsent = setIfAbsent;
   if (Object.keys(add).length) merged.add = add;
+  if (Object.keys(append).length) merged.append = append;
   return merged;
 }
 

@@ -130,6 +130,12 @@ describe("effects as transaction items", () => {
     expect(u.names).toEqual({ "#_0": "a", "#_1": "b", "#_2": "n", "#_3": "old" });
     expect(u.values).toEqual({ ":_0": { S: "x" }, ":_1": { N: "1" }, ":_2": { N: "-2" } });
   });
+  test("update: APPEND creates the list when absent and keeps its order", () => {
+    const u = updateExpression({ append: { seqs: [1, 2] }, add: { n: 1 } });
+    expect(u.expression).toBe("SET #_0 = list_append(if_not_exists(#_0, :_0), :_1) ADD #_2 :_2");
+    expect(u.names).toEqual({ "#_0": "seqs", "#_2": "n" });
+    expect(u.values).toEqual({ ":_0": { L: [] }, ":_1": { L: [{ N: "1" }, { N: "2" }] }, ":_2": { N: "1" } });
+  });
   test("a put carries its key and condition", () => {
     const item = effectTransactItem(
       {

@@ -7,6 +7,7 @@ export function updateExpression(parts: {
   set?: Attributes;
   setIfAbsent?: Attributes;
   add?: Record<string, number>;
+  append?: Record<string, readonly Attributes[string][]>;
   remove?: string[];
 }): {
   expression: string;
@@ -36,6 +37,11 @@ export function updateExpression(parts: {
   for (const [attr, v] of Object.entries(parts.setIfAbsent ?? {})) {
     const n = name(attr);
     sets.push(`${n} = if_not_exists(${n}, ${value(v)})`);
+  }
+  for (const [attr, v] of Object.entries(parts.append ?? {})) {
+    const n = name(attr);
+    const empty = value([]);
+    sets.push(`${n} = list_append(if_not_exists(${n}, ${empty}), ${value(v)})`);
   }
   for (const [attr, v] of Object.entries(parts.add ?? {})) {
     const n = name(attr);
