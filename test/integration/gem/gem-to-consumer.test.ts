@@ -22,6 +22,7 @@ import { expectedPipelineTotals, planGemWorkload, type GemMessage } from "./gem-
 import { readStream, type StreamEntry } from "./read-stream.js";
 import { publishWithGem, requireRuby, type PublishedMessage } from "./ruby-publisher.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
+import { consumerEnvFor } from "../setup/consumer-env.js";
 
 /**
  * Issue 5's end-to-end path with nothing stood in: the Rails gem (in a Ruby process, fire-and-forget
@@ -124,12 +125,17 @@ beforeAll(async () => {
 
   const consumerEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    KJP_AUDIENCE: AUDIENCE,
-    KJP_ISSUERS: JSON.stringify([
-      { issuer: ISSUERS.es256, keys: `file:${es256Files.jwksPath}` },
-      { issuer: ISSUERS.eddsa, keys: `file:${eddsaFiles.jwksPath}` },
-      { issuer: ISSUERS.rails, keys: `file:${railsFiles.jwksPath}` },
-    ]),
+    ...consumerEnvFor(
+      { ledgerTable: env("KJP_LEDGER_TABLE"), projectionsTable: env("KJP_PROJECTIONS_TABLE") },
+      {
+        audience: AUDIENCE,
+        issuers: [
+          { issuer: ISSUERS.es256, keys: `file:${es256Files.jwksPath}` },
+          { issuer: ISSUERS.eddsa, keys: `file:${eddsaFiles.jwksPath}` },
+          { issuer: ISSUERS.rails, keys: `file:${railsFiles.jwksPath}` },
+        ],
+      },
+    ),
   };
   const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage: "local" });
   runner = new EventSourceMappingRunner({
