@@ -9,7 +9,11 @@ import {
   DescribeStreamSummaryCommand,
 } from "@aws-sdk/client-kinesis";
 import type { JWK } from "jose";
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../../lib/aws/logs-client.js";
+import { s3Client } from "../../../lib/aws/s3-client.js";
+import { sqsClient } from "../../../lib/aws/sqs-client.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
