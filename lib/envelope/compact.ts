@@ -66,35 +66,35 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
     );
   }
   const [h, p, s] = parts as [string, string, string];
-  let problem = base64urlProblem(h);
-  if (problem) return malformed(`header segment ${problem}`);
-  problem = base64urlProblem(p);
-  if (problem) return malformed(`payload segment ${problem}`);
+  // A producer's tokens share a handful of headers: each spelling seen recently was checked and decoded once,
+  // and is taken as it is.
+  const known = recentHeaders.get(h);
+  const headerBytes = known ? undefined : decodeSegment(h);
+  if (typeof headerBytes === "string") return malformed(`header segment ${headerBytes}`);
+  const payloadBytes = decodeSegment(p);
+  if (typeof payloadBytes === "string") return malformed(`payload segment ${payloadBytes}`);
   // An empty signature (alg "none") is left for the header check, which names the real problem.
-  problem = s === "" ? undefined : base64urlProblem(s);
+  const problem = s === "" ? undefined : base64urlProblem(s);
   if (problem) return malformed(`signature segment ${problem}`);
+  if (known) return decodePayload(compact, known, payloadBytes);
 
   // 4 base64url characters carry 3 bytes: a longer segment decodes to more than the limit.
   if (h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3)) {
     return { ok: false, reason: "header", detail: `header is above the ${MAX_HEADER_BYTES}-byte limit` };
   }
-  // A producer's tokens share a handful of headers: each spelling seen recently is decoded once.
-  const known = recentHeaders.get(h);
-  if (known) return decodePayload(compact, known, p);
   // One pass over each JSON text checks its depth (before JSON.parse) and counts its member names; one walk
   // over the parsed value counts its members: a difference is a duplicate name.
-  const headerBytes = Buffer.from(h, "base64url");
-  const headerNames = scanJsonText(headerBytes, MAX_HEADER_DEPTH);
+  const headerNames = scanJsonText(headerBytes!, MAX_HEADER_DEPTH);
   if (headerNames < 0) {
     return { ok: false, reason: "header", detail: `header is nested deeper than ${MAX_HEADER_DEPTH} levels` };
   }
-  const header = decodeJsonObject(headerBytes);
+  const header = decodeJsonObject(headerBytes!);
   if (typeof header === "string") return malformed(`header ${header}`);
   if (shapeOf(header, MAX_HEADER_DEPTH).members !== headerNames) {
     return { ok: false, reason: "header", detail: "header has a duplicate member name" };
   }
   remember(h, header);
-  return decodePayload(compact, header, p);
+  return decodePayload(compact, header, payloadBytes);
 }
 
 // Decoded headers by their base64url text. Only flat ones (every member a string, number, boolean or null,
@@ -111,8 +111,7 @@ function remember(segment: string, header: Record<string, unknown>): void {
   recentHeaders.set(segment, Object.freeze(header));
 }
 
-function decodePayload(compact: string, header: Record<string, unknown>, p: string): DecodeResult {
-  const payloadBytes = Buffer.from(p, "base64url");
+function decodePayload(compact: string, header: Record<string, unknown>, payloadBytes: Buffer): DecodeResult {
   const payloadNames = scanJsonText(payloadBytes, MAX_JSON_DEPTH);
   if (payloadNames < 0) {
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header);
@@ -124,6 +123,19 @@ function decodePayload(compact: string, header: Record<string, unknown>, p: stri
   if (shape.tooDeep)
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header, payload);
   return { ok: true, token: { compact, header, payload, hasProtoKey: shape.hasProtoKey } };
+}
+
+/**
+ * The bytes of a segment that is canonical unpadded base64url, else what is wrong with it. Node's decoder is
+ * lenient (it skips or reinterprets what is not base64url), but re-encoding gives the one canonical spelling
+ * of the bytes: a segment equal to it has only alphabet characters, no padding and zero trailing bits. That
+ * costs less than testing the alphabet first; only a segment that fails is examined to say why.
+ */
+function decodeSegment(segment: string): Buffer | string {
+  if (segment.length === 0) return "is empty";
+  const bytes = Buffer.from(segment, "base64url");
+  if (bytes.toString("base64url") === segment) return bytes;
+  return base64urlProblem(segment) ?? "is not canonical base64url";
 }
 
 function base64urlProblem(segment: string): string | undefined {
