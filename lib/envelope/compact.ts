@@ -6,6 +6,10 @@ import { MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_JSON_DEPTH } from "./limits.js"
 export interface DecodedToken {
   /** The token as ASCII text, exactly as received. */
   compact: string;
+  /** The bytes the signature covers: the received text up to the last dot, not re-encoded. */
+  signingInput: Buffer;
+  /** The decoded signature segment (empty for an empty segment). */
+  signature: Buffer;
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
   /** A `__proto__` member somewhere in the payload: harmless after JSON.parse, dangerous after any naive copy. */
@@ -74,9 +78,10 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
   const payloadBytes = decodeSegment(p);
   if (typeof payloadBytes === "string") return malformed(`payload segment ${payloadBytes}`);
   // An empty signature (alg "none") is left for the header check, which names the real problem.
-  const problem = s === "" ? undefined : base64urlProblem(s);
-  if (problem) return malformed(`signature segment ${problem}`);
-  if (known) return decodePayload(compact, known, payloadBytes);
+  const signature = s === "" ? EMPTY : decodeSegment(s);
+  if (typeof signature === "string") return malformed(`signature segment ${signature}`);
+  const segments = { compact, payloadBytes, signature, signed: h.length + 1 + p.length };
+  if (known) return decodePayload(segments, known);
 
   // 4 base64url characters carry 3 bytes: a longer segment decodes to more than the limit.
   if (h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3)) {
@@ -94,7 +99,17 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
     return { ok: false, reason: "header", detail: "header has a duplicate member name" };
   }
   remember(h, header);
-  return decodePayload(compact, header, payloadBytes);
+  return decodePayload(segments, header);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+interface Segments {
+  compact: string;
+  payloadBytes: Buffer;
+  signature: Buffer;
+  /** Length of the signing input (header, dot, payload). */
+  signed: number;
 }
 
 // Decoded headers by their base64url text. Only flat ones (every member a string, number, boolean or null,
@@ -111,7 +126,8 @@ function remember(segment: string, header: Record<string, unknown>): void {
   recentHeaders.set(segment, Object.freeze(header));
 }
 
-function decodePayload(compact: string, header: Record<string, unknown>, payloadBytes: Buffer): DecodeResult {
+function decodePayload(segments: Segments, header: Record<string, unknown>): DecodeResult {
+  const { compact, payloadBytes, signature, signed } = segments;
   const payloadNames = scanJsonText(payloadBytes, MAX_JSON_DEPTH);
   if (payloadNames < 0) {
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header);
@@ -122,7 +138,11 @@ function decodePayload(compact: string, header: Record<string, unknown>, payload
   if (shape.members !== payloadNames) return malformed("payload has a duplicate member name", header);
   if (shape.tooDeep)
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header, payload);
-  return { ok: true, token: { compact, header, payload, hasProtoKey: shape.hasProtoKey } };
+  const signingInput = Buffer.from(compact.slice(0, signed), "latin1");
+  return {
+    ok: true,
+    token: { compact, signingInput, signature, header, payload, hasProtoKey: shape.hasProtoKey },
+  };
 }
 
 /**

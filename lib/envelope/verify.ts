@@ -91,7 +91,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
       const decoded = decodeCompact(token, maxTokenBytes);
       if (!decoded.ok) return reject(decoded.reason, decoded.detail, decoded.header, decoded.payload);
-      const { header, payload, compact, hasProtoKey } = decoded.token;
+      const { header, payload, signingInput, signature, hasProtoKey } = decoded.token;
 
       const headerCheck = checkHeader(header, allowed);
       if (!headerCheck.ok) return reject("header", headerCheck.detail, header, payload);
@@ -121,7 +121,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
 
       // The key and its one algorithm come from our key set; the token never picks either.
-      if (!(await signatureMatches(compact, key.alg, key.key, underWay === 1))) {
+      if (!(await signatureMatches(signingInput, signature, key.alg, key.key, underWay === 1))) {
         return reject(
           "bad_signature",
           `signature does not verify with key "${kid}" of issuer "${iss}"`,
