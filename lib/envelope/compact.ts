@@ -73,7 +73,10 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
   // A producer's tokens share a handful of headers: each spelling seen recently was checked and decoded once,
   // and is taken as it is.
   const known = recentHeaders.get(h);
-  const headerBytes = known ? undefined : decodeSegment(h);
+  // 4 base64url characters carry 3 bytes: a longer segment decodes to more than the limit. Such a header is
+  // only checked for its alphabet (its reason comes after the other segments'), never decoded.
+  const headerTooBig = !known && h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3);
+  const headerBytes = known ? undefined : headerTooBig ? base64urlProblem(h) : decodeSegment(h);
   if (typeof headerBytes === "string") return malformed(`header segment ${headerBytes}`);
   const payloadBytes = decodeSegment(p);
   if (typeof payloadBytes === "string") return malformed(`payload segment ${payloadBytes}`);
@@ -83,8 +86,7 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
   const segments = { compact, payloadBytes, signature, signed: h.length + 1 + p.length };
   if (known) return decodePayload(segments, known);
 
-  // 4 base64url characters carry 3 bytes: a longer segment decodes to more than the limit.
-  if (h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3)) {
+  if (headerTooBig) {
     return { ok: false, reason: "header", detail: `header is above the ${MAX_HEADER_BYTES}-byte limit` };
   }
   // One pass over each JSON text checks its depth (before JSON.parse) and counts its member names; one walk
