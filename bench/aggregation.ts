@@ -23,7 +23,7 @@ import { localContext } from "../cli/commands/invoke.js";
 import { startDynamoDbLocal } from "../dev/local/dynamodb-local.js";
 import type { Emulator } from "../dev/local/emulator.js";
 import { consumerDepsFromEnv } from "../handlers/wiring/consumer.js";
-import { dynamoDbClient } from "../lib/aws/clients.js";
+import { dynamoDbClient } from "../lib/aws/dynamodb-client.js";
 import { createSigner } from "../lib/envelope/sign.js";
 import { generateSigningKey } from "../lib/envelope/signing-keys.js";
 import { uuidv7 } from "../lib/envelope/uuidv7.js";

@@ -13,7 +13,7 @@ import {
   type BatchWriteItemCommandOutput,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient } from "../lib/aws/clients.js";
+import { dynamoDbClient } from "../lib/aws/dynamodb-client.js";
 import { boundedRaw, doneMarker, failureAttributes } from "../lib/ledger/ledger-items.js";
 import { toAttributeMap } from "../lib/ledger/attribute-values.js";
 import { messageLedgerKey, recordLedgerKey } from "../lib/ledger/ledger-keys.js";

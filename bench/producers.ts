@@ -17,7 +17,7 @@ import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
 } from "@aws-sdk/client-kinesis";
-import { kinesisClient } from "../lib/aws/clients.js";
+import { kinesisClient } from "../lib/aws/kinesis-client.js";
 import { generateSigningKey } from "../lib/envelope/signing-keys.js";
 import { createSigner } from "../lib/envelope/sign.js";
 import { ConfigurationError, KjpError } from "../lib/errors/kjp-error.js";

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { PayloadIssue, PayloadValidator, ValidationResult } from "../lib/envelope/types.js";
 import { ConfigurationError } from "../lib/errors/kjp-error.js";
+import { compileParser, type CompiledParser } from "./compiled-parser.js";
 import { findUnsafeStructure, formatPath } from "./safe-data.js";
 import type { MessageSchema } from "./types.js";
 
@@ -15,6 +16,8 @@ const DETAIL_MAX_PATHS = 5;
 export class SchemaRegistry implements PayloadValidator {
   // A Map, not an object literal: a type named "__proto__" or "constructor" must never resolve to anything.
   private readonly byType = new Map<string, MessageSchema[]>();
+  // Each schema's compiled parser, made on the schema's first use (compiled-parser.ts).
+  private readonly parsers = new Map<MessageSchema, CompiledParser>();
 
   /** Versions must be registered in order (1, 2, …) and every v > 1 needs an upcaster from v - 1. */
   register<T extends Record<string, unknown>>(schema: MessageSchema<T>): this {
@@ -78,12 +81,13 @@ export class SchemaRegistry implements PayloadValidator {
     const unsafe = findUnsafeStructure(data);
     if (unsafe) return invalid(`${type} v${v}`, [unsafe]);
 
-    const parsed = parse(schema.schema, data);
+    const parsed = parse(this.parserOf(schema), data);
     if (!parsed.ok) return invalid(`${type} v${v}`, parsed.issues);
 
     let current = parsed.data;
     const versions = this.byType.get(type)!;
-    for (const next of versions.slice(v)) {
+    for (let i = v; i < versions.length; i++) {
+      const next = versions[i]!;
       let lifted: unknown;
       try {
         lifted = next.upcastFrom!(current);
@@ -95,11 +99,20 @@ export class SchemaRegistry implements PayloadValidator {
           { path: "(root)", message: `upcaster failed: ${message}` },
         ]);
       }
-      const step = parse(next.schema, lifted);
+      const step = parse(this.parserOf(next), lifted);
       if (!step.ok) return invalid(`${type} v${v} (upcast to v${next.v})`, step.issues);
       current = step.data;
     }
     return { ok: true, v: versions.length, data: current };
+  }
+
+  private parserOf(schema: MessageSchema): z.ZodType {
+    let parser = this.parsers.get(schema);
+    if (!parser) {
+      parser = compileParser(schema.schema);
+      this.parsers.set(schema, parser);
+    }
+    return parser.schema;
   }
 }
 

@@ -48,8 +48,11 @@ function isSafeStructure(data: object): boolean {
     const depth = depths.pop()!;
     if (depth >= MAX_DEPTH) return false;
     if (Array.isArray(value)) {
-      for (const item of value as unknown[]) {
-        if (++nodes > MAX_NODES) return false;
+      const items = value as unknown[];
+      nodes += items.length;
+      if (nodes > MAX_NODES) return false;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
         if (typeof item === "object" && item !== null) {
           objects.push(item);
           depths.push(depth + 1);
@@ -59,9 +62,12 @@ function isSafeStructure(data: object): boolean {
     }
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) return false;
-    for (const key of Reflect.ownKeys(value)) {
+    const keys = Reflect.ownKeys(value);
+    nodes += keys.length;
+    if (nodes > MAX_NODES) return false;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       if (typeof key !== "string" || FORBIDDEN_KEYS.has(key)) return false;
-      if (++nodes > MAX_NODES) return false;
       const child = (value as Record<string, unknown>)[key];
       if (typeof child === "object" && child !== null) {
         objects.push(child);

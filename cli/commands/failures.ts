@@ -38,7 +38,10 @@ export function register(program: Command, deps: Partial<FailuresCommandDeps> = 
   const client =
     deps.client ??
     (async () =>
-      (await import("../../lib/aws/clients.js")).dynamoDbClient({ requestTimeoutMs: 5_000, maxAttempts: 2 }));
+      (await import("../../lib/aws/dynamodb-client.js")).dynamoDbClient({
+        requestTimeoutMs: 5_000,
+        maxAttempts: 2,
+      }));
   const now = deps.now ?? Date.now;
   const setExitCode = deps.setExitCode ?? ((code: number) => void (process.exitCode = code));
   program

@@ -50,7 +50,8 @@ export function register(program: Command, deps: Partial<InspectCommandDeps> = {
         throw new ConfigurationError("no ledger table given", "pass --table NAME or set KJP_LEDGER_TABLE");
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
       // Loaded when the command runs, not for `kjp --help` or the other commands.
-      const { dynamoDbClient, kinesisClient } = await import("../../lib/aws/clients.js");
+      const { dynamoDbClient } = await import("../../lib/aws/dynamodb-client.js");
+      const { kinesisClient } = await import("../../lib/aws/kinesis-client.js");
       const { messageReport } = await import("../../lib/replay/message-report.js");
       const { horizonFromEnv } = await import("../../lib/config/replay-config.js");
       const verifierFor = deps.verifier ?? (await defaultVerifier());

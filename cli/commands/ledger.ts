@@ -29,7 +29,8 @@ export function register(program: Command, deps: Partial<LedgerCommandDeps> = {}
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
   const env = deps.env ?? process.env;
   // The SDK and the ledger code are loaded when a subcommand runs, not for `kjp --help`.
-  const client = deps.client ?? (async () => (await import("../../lib/aws/clients.js")).dynamoDbClient());
+  const client =
+    deps.client ?? (async () => (await import("../../lib/aws/dynamodb-client.js")).dynamoDbClient());
   const ledger = program
     .command("ledger")
     .description("look inside the consumer's DynamoDB ledger (endpoint from AWS_ENDPOINT_URL_DYNAMODB)");

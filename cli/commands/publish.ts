@@ -52,7 +52,7 @@ export interface PublishSummary {
 
 // The SDK is loaded when the command runs, not for `kjp --help` or the other commands.
 async function defaultTransport(stream: string): Promise<PutRecordsFn> {
-  const { kinesisClient } = await import("../../lib/aws/clients.js");
+  const { kinesisClient } = await import("../../lib/aws/kinesis-client.js");
   const { kinesisPutRecords } = await import("../../lib/producer/kinesis-transport.js");
   // The publisher does its own per-entry retries; SDK-level retries would only resend whole batches again.
   return kinesisPutRecords(

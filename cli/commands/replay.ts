@@ -170,8 +170,14 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
 
       // The SDK and the replay engine are loaded when the command runs, not for `kjp --help`.
-      const { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } =
-        await import("../../lib/aws/clients.js");
+      const [{ dynamoDbClient }, { kinesisClient }, { logsClient }, { s3Client }, { sqsClient }] =
+        await Promise.all([
+          import("../../lib/aws/dynamodb-client.js"),
+          import("../../lib/aws/kinesis-client.js"),
+          import("../../lib/aws/logs-client.js"),
+          import("../../lib/aws/s3-client.js"),
+          import("../../lib/aws/sqs-client.js"),
+        ]);
       const { replayEngineDepsFromEnv } = await import("../../handlers/wiring/replay.js");
       const dynamodb = dynamoDbClient();
       const kinesis = kinesisClient();

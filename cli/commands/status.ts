@@ -68,7 +68,9 @@ export function register(program: Command, deps: Partial<StatusCommandDeps> = {}
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
       // Loaded when the command runs, not for `kjp --help` or the other commands.
       const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
-      const { clientSettings, dynamoDbClient, sqsClient } = await import("../../lib/aws/clients.js");
+      const { clientSettings } = await import("../../lib/aws/client-settings.js");
+      const { dynamoDbClient } = await import("../../lib/aws/dynamodb-client.js");
+      const { sqsClient } = await import("../../lib/aws/sqs-client.js");
       const { readPending } = await import("../../lib/replay/pending.js");
       const dynamodb = dynamoDbClient();
       const sqs = sqsClient();

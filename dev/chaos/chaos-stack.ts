@@ -1,10 +1,11 @@
 import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "../local/emulator.js";
-import { startDynamoDbLocal } from "../local/dynamodb-local.js";
+import { DYNAMODB_LOCAL_HEALTH_PATH, startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { findFreePort } from "../local/free-port.js";
-import { startKinesisMock } from "../local/kinesis-mock.js";
+import { KINESIS_MOCK_HEALTH_PATH, startKinesisMock } from "../local/kinesis-mock.js";
 import { startMoto } from "../local/moto.js";
+import { restartOnPort } from "../local/restart-on-port.js";
 import { envFor, type LocalStackEnv } from "../local/stack.js";
 import { connect } from "node:net";
 
@@ -51,15 +52,15 @@ export class ChaosStack {
     return this.kinesis.endpoint;
   }
 
-  /** SIGKILL, whatever DynamoDB Local is doing (a commit in flight included), then a restart on its data. */
+  /**
+   * SIGKILL, whatever DynamoDB Local is doing (a commit in flight included), then a restart on its data that
+   * resolves only once it answers on its old port (restartOnPort).
+   */
   async killDynamoDb(downMs: number): Promise<void> {
     signalGroup(this.dynamodb.pid, "SIGKILL");
     await this.dynamodb.stop();
     await sleep(downMs);
-    this.dynamodb = await startDynamoDbLocal({
-      port: this.dynamodb.port,
-      dataDir: join(this.dataDir, "dynamodb"),
-    });
+    this.dynamodb = await restartDynamoDbLocal(this.dynamodb.port, join(this.dataDir, "dynamodb"));
   }
 
   /** SIGSTOP: connections stay open and requests hang (a hung dependency, not a refused one); then SIGCONT. */
@@ -99,11 +100,19 @@ export class ChaosStack {
     await this.kinesis.stop();
     if (!parses(file)) copyFileSync(copy, file);
     await sleep(downMs);
-    this.kinesis = await startKinesisMock({
-      port: this.kinesis.port,
-      dataDir: join(this.dataDir, "kinesis"),
-      region: this.env.AWS_REGION,
-      persistInterval: `${this.persistSeconds}s`,
+    const port = this.kinesis.port;
+    this.kinesis = await restartOnPort({
+      name: "kinesis-mock",
+      port,
+      healthPath: KINESIS_MOCK_HEALTH_PATH,
+      start: (startTimeoutMs) =>
+        startKinesisMock({
+          port,
+          dataDir: join(this.dataDir, "kinesis"),
+          region: this.env.AWS_REGION,
+          persistInterval: `${this.persistSeconds}s`,
+          startTimeoutMs,
+        }),
     });
   }
 
@@ -124,6 +133,17 @@ export class ChaosStack {
     signalGroup(this.dynamodb.pid, "SIGCONT");
     await Promise.allSettled([this.dynamodb.stop(), this.kinesis.stop(), this.moto.stop()]);
   }
+}
+
+/** DynamoDB Local again on `port` and its data, answering before this resolves (also used by its test). */
+export function restartDynamoDbLocal(port: number, dataDir: string, deadlineMs?: number): Promise<Emulator> {
+  return restartOnPort({
+    name: "dynamodb-local",
+    port,
+    healthPath: DYNAMODB_LOCAL_HEALTH_PATH,
+    start: (startTimeoutMs) => startDynamoDbLocal({ port, dataDir, startTimeoutMs }),
+    deadlineMs,
+  });
 }
 
 function listening(port: number): Promise<boolean> {

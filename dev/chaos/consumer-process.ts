@@ -1,5 +1,9 @@
 import { join } from "node:path";
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../lib/aws/logs-client.js";
+import { s3Client } from "../../lib/aws/s3-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { requiredSetting } from "../../lib/config/env.js";
 import { createConsumerHandler } from "../../lib/pipeline/consumer-handler.js";
 import { projectRoot } from "../../lib/util/project-root.js";

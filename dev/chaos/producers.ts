@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { kinesisClient } from "../../lib/aws/clients.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
 import { createSigner } from "../../lib/envelope/sign.js";
 import { kinesisPutRecords } from "../../lib/producer/kinesis-transport.js";
 import { Publisher } from "../../lib/producer/publisher.js";

@@ -1,5 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../lib/aws/logs-client.js";
+import { s3Client } from "../../lib/aws/s3-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { runReplay, type ReplayEngineDeps } from "../../lib/replay/engine.js";
 import { drainParkedKeys } from "../../lib/replay/parked-drain.js";
 import { selectSource, type SourceSelection } from "../../lib/replay/source-selection.js";

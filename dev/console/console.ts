@@ -1,12 +1,10 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import {
-  clientSettings,
-  dynamoDbClient,
-  kinesisClient,
-  logsClient,
-  s3Client,
-  sqsClient,
-} from "../../lib/aws/clients.js";
+import { clientSettings } from "../../lib/aws/client-settings.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../lib/aws/logs-client.js";
+import { s3Client } from "../../lib/aws/s3-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { optionalSetting, requiredSetting } from "../../lib/config/env.js";
 import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { verifierOptionsFromEnv } from "../../lib/config/verifier-config.js";

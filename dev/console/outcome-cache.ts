@@ -5,6 +5,12 @@ import {
   type OutcomeCounterRow,
   readOutcomeCounters,
 } from "../../lib/ledger/outcome-counters.js";
+import { RefreshingWindowCache } from "./refreshing-window.js";
+
+interface MinuteRows {
+  minute: string;
+  rows: OutcomeCounterRow[];
+}
 
 /**
  * The ledger's per-minute outcome counters (lib/ledger/outcome-counters.ts) of the last `maxHours`, kept in
@@ -13,39 +19,33 @@ import {
  * any it has not read yet.
  */
 export class OutcomeCounterCache {
-  private readonly minutes = new Map<string, OutcomeCounterRow[]>();
-  private refreshing: Promise<void> | undefined;
+  private readonly cache: RefreshingWindowCache<MinuteRows>;
 
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly maxHours: number,
-    private readonly now: () => number,
-  ) {}
+  constructor(client: DynamoDBClient, tableName: string, maxHours: number, now: () => number) {
+    this.cache = new RefreshingWindowCache({
+      maxHours,
+      now,
+      // A minute belongs to every window that reaches into it: it stands for its last millisecond.
+      timeOf: ({ minute }) => Date.parse(`${minute}:59.999Z`),
+      load: async ({ untilMs, oldestMs, has }) => {
+        const settled = minuteOf(untilMs - 120_000);
+        const wanted = minutesBetween(oldestMs, untilMs).filter((m) => m > settled || !has(m));
+        const read = new Map(wanted.map((minute) => [minute, { minute, rows: [] as OutcomeCounterRow[] }]));
+        for (const row of await readOutcomeCounters(client, tableName, wanted))
+          read.get(row.minute)?.rows.push(row);
+        return read;
+      },
+    });
+  }
 
   /** The counters of the last `hours` (at most maxHours), refreshed first. */
   async window(hours: number): Promise<{ rows: OutcomeCounterRow[]; sinceMs: number; untilMs: number }> {
-    const untilMs = this.now();
-    await this.refresh(untilMs);
-    const sinceMs = untilMs - Math.min(hours, this.maxHours) * 3_600_000;
-    const rows = minutesBetween(sinceMs, untilMs).flatMap((m) => this.minutes.get(m) ?? []);
+    const { values, sinceMs, untilMs } = await this.cache.window(hours);
+    const rows = values.sort((a, b) => a.minute.localeCompare(b.minute)).flatMap((m) => m.rows);
     return { rows, sinceMs, untilMs };
   }
 
-  /** One refresh at a time; concurrent callers share it. */
-  refresh(untilMs = this.now()): Promise<void> {
-    this.refreshing ??= this.load(untilMs).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
-  }
-
-  private async load(untilMs: number): Promise<void> {
-    const window = minutesBetween(untilMs - this.maxHours * 3_600_000, untilMs);
-    const settled = minuteOf(untilMs - 120_000);
-    const wanted = window.filter((m) => m > settled || !this.minutes.has(m));
-    const rows = await readOutcomeCounters(this.client, this.tableName, wanted);
-    for (const m of wanted) this.minutes.set(m, []);
-    for (const row of rows) this.minutes.get(row.minute)?.push(row);
-    const oldest = window[0]!;
-    for (const m of this.minutes.keys()) if (m < oldest) this.minutes.delete(m);
+  refresh(): Promise<number> {
+    return this.cache.refresh();
   }
 }

@@ -2,7 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { performance } from "node:perf_hooks";
 import { join } from "node:path";
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../lib/aws/logs-client.js";
+import { s3Client } from "../../lib/aws/s3-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { loadServiceDefinition } from "../service-definition/service-definition.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { startDevStack } from "../local/dev-stack.js";

@@ -1,4 +1,5 @@
-import { dynamoDbClient, kinesisClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
 import { KjpError } from "../../lib/errors/kjp-error.js";
 import { kinesisPutRecords } from "../../lib/producer/kinesis-transport.js";
 import { scanLedger } from "./ledger-scan.js";

@@ -41,6 +41,9 @@ export function dynamoDbLocalJarDir(): string {
   return join(lib, newest);
 }
 
+/** The path that answers once DynamoDB Local serves (any HTTP answer at its root). */
+export const DYNAMODB_LOCAL_HEALTH_PATH = "";
+
 /** Starts DynamoDB Local (Java 17+) on loopback and resolves once it answers HTTP. */
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promise<Emulator> {
   const java = requireJava17();
@@ -53,7 +56,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
     name: "dynamodb",
     processName: "dynamodb-local",
     port: opts.port,
-    healthPath: "",
+    healthPath: DYNAMODB_LOCAL_HEALTH_PATH,
     startTimeoutMs: opts.startTimeoutMs,
     launch: (port) => ({
       command: java,

@@ -40,6 +40,9 @@ const FAST_CONTROL_PLANE: Record<string, string> = Object.fromEntries(
   ].map((k) => [k, "10ms"]),
 );
 
+/** The path that answers once kinesis-mock serves. */
+export const KINESIS_MOCK_HEALTH_PATH = "/healthcheck";
+
 /**
  * Starts kinesis-mock (npm `kinesis-local`, a Scala.js build run by Node) with its plain HTTP port as the
  * endpoint. Clients must use NodeHttpHandler (lib/aws/clients.ts does): the SDK's HTTP/2 handler fails there.
@@ -71,7 +74,7 @@ export async function startKinesisMock(opts: KinesisMockOptions = {}): Promise<E
     name: "kinesis",
     processName: "kinesis-mock",
     port: opts.port,
-    healthPath: "/healthcheck",
+    healthPath: KINESIS_MOCK_HEALTH_PATH,
     startTimeoutMs: opts.startTimeoutMs,
     launch: async (port) => ({
       command: process.execPath,

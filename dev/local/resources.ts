@@ -21,7 +21,11 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../lib/aws/logs-client.js";
+import { s3Client } from "../../lib/aws/s3-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import type {
   BucketDefinition,
   QueueDefinition,

@@ -10,7 +10,10 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../lib/aws/logs-client.js";
+import { s3Client } from "../../lib/aws/s3-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { ConfigurationError, KjpError } from "../../lib/errors/kjp-error.js";
 import { CheckpointStore, DEFAULT_STATE_DIR } from "./checkpoint-store.js";
 import { toEvent, type EventContext, type StreamRecord } from "../../lib/kinesis/event-record.js";

@@ -4,7 +4,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createProcessorRegistry } from "../../processors/index.js";
 import type { Notifier } from "../../lib/effects/processor.js";
 import { registry } from "../../schemas/index.js";
-import { dynamoDbClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
 import { consumerConfigFromEnv } from "../../lib/config/consumer-config.js";
 import { createVerifier } from "../../lib/envelope/verify.js";
 import type { ConsumerHandlerDeps } from "../../lib/pipeline/consumer-handler.js";

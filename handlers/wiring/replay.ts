@@ -1,7 +1,9 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient, kinesisClient, sqsClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { optionalSetting } from "../../lib/config/env.js";
 import { horizonFromEnv, replayDrainConfigFromEnv } from "../../lib/config/replay-config.js";
 import type { ReplayEngineDeps } from "../../lib/replay/engine.js";

@@ -1,4 +1,5 @@
-import { sqsClient, s3Client } from "./clients.js";
+import { sqsClient } from "./sqs-client.js";
+import { s3Client } from "./s3-client.js";
 import { assertLocalEndpoint } from "./local-endpoint-guard.js";
 
 describe("assertLocalEndpoint", () => {

@@ -5,7 +5,8 @@ import {
   loadKeySet,
   type LoadKeySetOptions,
 } from "../envelope/keysets/load-key-set.js";
-import type { TrustedIssuer, VerifierOptions } from "../envelope/verify.js";
+import type { TrustedIssuer } from "../envelope/token-key.js";
+import type { VerifierOptions } from "../envelope/verify.js";
 import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
 import { type Env, flagSetting, requiredSetting, wholeNumberSetting } from "./env.js";
 

@@ -6,6 +6,10 @@ import { MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_JSON_DEPTH } from "./limits.js"
 export interface DecodedToken {
   /** The token as ASCII text, exactly as received. */
   compact: string;
+  /** The bytes the signature covers: the received text up to the last dot, not re-encoded. */
+  signingInput: Buffer;
+  /** The decoded signature segment (empty for an empty segment). */
+  signature: Buffer;
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
   /** A `__proto__` member somewhere in the payload: harmless after JSON.parse, dangerous after any naive copy. */
@@ -66,35 +70,48 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
     );
   }
   const [h, p, s] = parts as [string, string, string];
-  let problem = base64urlProblem(h);
-  if (problem) return malformed(`header segment ${problem}`);
-  problem = base64urlProblem(p);
-  if (problem) return malformed(`payload segment ${problem}`);
+  // A producer's tokens share a handful of headers: each spelling seen recently was checked and decoded once,
+  // and is taken as it is.
+  const known = recentHeaders.get(h);
+  // 4 base64url characters carry 3 bytes: a longer segment decodes to more than the limit. Such a header is
+  // only checked for its alphabet (its reason comes after the other segments'), never decoded.
+  const headerTooBig = !known && h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3);
+  const headerBytes = known ? undefined : headerTooBig ? base64urlProblem(h) : decodeSegment(h);
+  if (typeof headerBytes === "string") return malformed(`header segment ${headerBytes}`);
+  const payloadBytes = decodeSegment(p);
+  if (typeof payloadBytes === "string") return malformed(`payload segment ${payloadBytes}`);
   // An empty signature (alg "none") is left for the header check, which names the real problem.
-  problem = s === "" ? undefined : base64urlProblem(s);
-  if (problem) return malformed(`signature segment ${problem}`);
+  const signature = s === "" ? EMPTY : decodeSegment(s);
+  if (typeof signature === "string") return malformed(`signature segment ${signature}`);
+  const segments = { compact, payloadBytes, signature, signed: h.length + 1 + p.length };
+  if (known) return decodePayload(segments, known);
 
-  // 4 base64url characters carry 3 bytes: a longer segment decodes to more than the limit.
-  if (h.length > Math.ceil((MAX_HEADER_BYTES * 4) / 3)) {
+  if (headerTooBig) {
     return { ok: false, reason: "header", detail: `header is above the ${MAX_HEADER_BYTES}-byte limit` };
   }
-  // A producer's tokens share a handful of headers: each spelling seen recently is decoded once.
-  const known = recentHeaders.get(h);
-  if (known) return decodePayload(compact, known, p);
   // One pass over each JSON text checks its depth (before JSON.parse) and counts its member names; one walk
   // over the parsed value counts its members: a difference is a duplicate name.
-  const headerBytes = Buffer.from(h, "base64url");
-  const headerNames = scanJsonText(headerBytes, MAX_HEADER_DEPTH);
+  const headerNames = scanJsonText(headerBytes!, MAX_HEADER_DEPTH);
   if (headerNames < 0) {
     return { ok: false, reason: "header", detail: `header is nested deeper than ${MAX_HEADER_DEPTH} levels` };
   }
-  const header = decodeJsonObject(headerBytes);
+  const header = decodeJsonObject(headerBytes!);
   if (typeof header === "string") return malformed(`header ${header}`);
   if (shapeOf(header, MAX_HEADER_DEPTH).members !== headerNames) {
     return { ok: false, reason: "header", detail: "header has a duplicate member name" };
   }
   remember(h, header);
-  return decodePayload(compact, header, p);
+  return decodePayload(segments, header);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+interface Segments {
+  compact: string;
+  payloadBytes: Buffer;
+  signature: Buffer;
+  /** Length of the signing input (header, dot, payload). */
+  signed: number;
 }
 
 // Decoded headers by their base64url text. Only flat ones (every member a string, number, boolean or null,
@@ -111,8 +128,8 @@ function remember(segment: string, header: Record<string, unknown>): void {
   recentHeaders.set(segment, Object.freeze(header));
 }
 
-function decodePayload(compact: string, header: Record<string, unknown>, p: string): DecodeResult {
-  const payloadBytes = Buffer.from(p, "base64url");
+function decodePayload(segments: Segments, header: Record<string, unknown>): DecodeResult {
+  const { compact, payloadBytes, signature, signed } = segments;
   const payloadNames = scanJsonText(payloadBytes, MAX_JSON_DEPTH);
   if (payloadNames < 0) {
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header);
@@ -123,7 +140,24 @@ function decodePayload(compact: string, header: Record<string, unknown>, p: stri
   if (shape.members !== payloadNames) return malformed("payload has a duplicate member name", header);
   if (shape.tooDeep)
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header, payload);
-  return { ok: true, token: { compact, header, payload, hasProtoKey: shape.hasProtoKey } };
+  const signingInput = Buffer.from(compact.slice(0, signed), "latin1");
+  return {
+    ok: true,
+    token: { compact, signingInput, signature, header, payload, hasProtoKey: shape.hasProtoKey },
+  };
+}
+
+/**
+ * The bytes of a segment that is canonical unpadded base64url, else what is wrong with it. Node's decoder is
+ * lenient (it skips or reinterprets what is not base64url), but re-encoding gives the one canonical spelling
+ * of the bytes: a segment equal to it has only alphabet characters, no padding and zero trailing bits. That
+ * costs less than testing the alphabet first; only a segment that fails is examined to say why.
+ */
+function decodeSegment(segment: string): Buffer | string {
+  if (segment.length === 0) return "is empty";
+  const bytes = Buffer.from(segment, "base64url");
+  if (bytes.toString("base64url") === segment) return bytes;
+  return base64urlProblem(segment) ?? "is not canonical base64url";
 }
 
 function base64urlProblem(segment: string): string | undefined {

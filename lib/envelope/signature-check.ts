@@ -5,10 +5,10 @@ import type { Algorithm } from "./types.js";
 const SIGNATURE_BYTES: Record<Algorithm, number> = { ES256: 64, EdDSA: 64, HS256: 32 };
 
 /**
- * Checks the signature of a token that decodeCompact has already split and the header policy has already
- * accepted, with the one KeyObject of our key set (RFC 7515 §5.2). jose parsed the key; the token need not be
- * parsed again, and node:crypto on a KeyObject skips WebCrypto's per-call key handling. The signing input is
- * the received ASCII text up to the last dot, so nothing is re-encoded. ES256 signatures are r||s
+ * Checks the signature of a token that decodeCompact has already split and decoded (signing input and
+ * signature bytes) and the header policy has already accepted, with the one KeyObject of our key set
+ * (RFC 7515 §5.2). jose parsed the key; the token need not be parsed again, and node:crypto on a KeyObject
+ * skips WebCrypto's per-call key handling. ES256 signatures are r||s
  * (IEEE P1363, RFC 7518 §3.4), never DER. Resolves false for any signature that does not verify; never throws.
  *
  * `inline`: verify on this thread rather than on libuv's pool. For a caller with nothing else to verify
@@ -16,14 +16,12 @@ const SIGNATURE_BYTES: Record<Algorithm, number> = { ES256: 64, EdDSA: 64, HS256
  * CPU as the verification itself and buys no parallelism.
  */
 export function signatureMatches(
-  compact: string,
+  input: Uint8Array,
+  signature: Uint8Array,
   alg: Algorithm,
   key: KeyObject,
   inline = false,
 ): Promise<boolean> {
-  const dot = compact.lastIndexOf(".");
-  const input = Buffer.from(compact.slice(0, dot), "latin1");
-  const signature = Buffer.from(compact.slice(dot + 1), "base64url");
   if (signature.length !== SIGNATURE_BYTES[alg]) return Promise.resolve(false);
   if (alg === "HS256") {
     if (key.type !== "secret") return Promise.resolve(false);

@@ -1,11 +1,9 @@
-import { show } from "./show.js";
 import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
 import { checkClaims, unverifiedView } from "./claims-policy.js";
 import { decodeCompact, findProtoKeyPath } from "./compact.js";
 import { checkHeader } from "./header-policy.js";
-import { checkIssuerName } from "./issuer-name.js";
 import { signatureMatches } from "./signature-check.js";
-import type { KeySet } from "./keysets/key-set.js";
+import { chooseKey, keySetsByIssuer, type KeyChoice, type TrustedIssuer } from "./token-key.js";
 import {
   DEFAULT_CLOCK_TOLERANCE_SEC,
   DEFAULT_MAX_LIFETIME_SEC,
@@ -21,11 +19,6 @@ import type {
   VerifiedMessage,
   VerifyResult,
 } from "./types.js";
-
-export interface TrustedIssuer {
-  issuer: string;
-  keySet: KeySet;
-}
 
 export interface VerifierOptions {
   audience: string;
@@ -61,15 +54,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const audience = options.audience;
   if (typeof audience !== "string" || audience.length === 0)
     throw new ConfigurationError("the verifier needs an audience");
-  if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
-    throw new ConfigurationError("the verifier needs at least one trusted issuer");
-  }
-  const keySets = new Map<string, KeySet>();
-  for (const { issuer, keySet } of options.issuers) {
-    checkIssuerName(issuer, "the verifier's trusted issuers");
-    if (keySets.has(issuer)) throw new ConfigurationError(`issuer "${issuer}" is configured twice`);
-    keySets.set(issuer, keySet);
-  }
+  const keySets = keySetsByIssuer(options.issuers, "the verifier");
   const clockToleranceSec = nonNegative(
     options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
     "clockToleranceSec",
@@ -91,37 +76,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
       const decoded = decodeCompact(token, maxTokenBytes);
       if (!decoded.ok) return reject(decoded.reason, decoded.detail, decoded.header, decoded.payload);
-      const { header, payload, compact, hasProtoKey } = decoded.token;
+      const { header, payload, signingInput, signature, hasProtoKey } = decoded.token;
 
       const headerCheck = checkHeader(header, allowed);
       if (!headerCheck.ok) return reject("header", headerCheck.detail, header, payload);
       const { kid, alg } = headerCheck.header;
 
       // iss is read unverified only to pick the key set; it is checked again with the other claims below.
-      const iss = payload.iss;
-      const keySet = typeof iss === "string" ? keySets.get(iss) : undefined;
-      if (!keySet) {
-        return reject(
-          "claims",
-          iss === undefined ? "iss is missing" : `iss ${show(iss)} is not a trusted issuer`,
-          header,
-          payload,
-        );
-      }
-      // A key already in memory is taken without a promise; resolve (which may fetch) only otherwise.
-      const key = keySet.peek?.(kid) ?? (await keySet.resolve(kid));
-      if (!key) return reject("unknown_key", `issuer "${iss}" has no key with kid "${kid}"`, header, payload);
-      if (key.alg !== alg) {
-        return reject(
-          "unknown_key",
-          `key "${kid}" of issuer "${iss}" is for ${key.alg}, the token says ${alg}`,
-          header,
-          payload,
-        );
-      }
+      let choice: KeyChoice | Promise<KeyChoice> = chooseKey(keySets, payload.iss, kid, alg);
+      if (choice instanceof Promise) choice = await choice;
+      if (!choice.ok) return reject(choice.reason, choice.detail, header, payload);
+      const { iss, key } = choice;
 
       // The key and its one algorithm come from our key set; the token never picks either.
-      if (!(await signatureMatches(compact, key.alg, key.key, underWay === 1))) {
+      if (!(await signatureMatches(signingInput, signature, key.alg, key.key, underWay === 1))) {
         return reject(
           "bad_signature",
           `signature does not verify with key "${kid}" of issuer "${iss}"`,
@@ -131,13 +99,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       // From here on the claims are signed by the issuer: its iss/jti name the message, whatever else is wrong.
       const refuse = (r: RejectionReason, detail: string, issues?: PayloadIssue[]) =>
-        withIdentity(
-          reject(r, detail, header, payload, issues),
-          authenticIdentity(iss as string, payload.jti),
-        );
+        withIdentity(reject(r, detail, header, payload, issues), authenticIdentity(iss, payload.jti));
 
       const claimsCheck = checkClaims(payload, {
-        issuer: iss as string,
+        issuer: iss,
         audience,
         clockToleranceSec,
         maxLifetimeSec,

@@ -13,17 +13,28 @@ const root = projectRoot();
 const STATIC_IMPORT =
   /(?:^|\n)\s*(?:import|export)\s+(?!type\b)[^;]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']/g;
 
+const DYNAMIC_IMPORT = /\bimport\(\s*["']([^"']+)["']\s*\)/g;
+
 function staticImports(file: string): string[] {
   return [...readFileSync(join(root, file), "utf8").matchAll(STATIC_IMPORT)].map((m) => (m[1] ?? m[2])!);
 }
 
-/** Every project module and package that starting the CLI loads, with the module that first imports it. */
-function startUpClosure(entry: string): Map<string, string> {
+/** Static imports and `import("...")` with a literal specifier: what a module loads once its code has run. */
+function allImports(file: string): string[] {
+  const dynamic = [...readFileSync(join(root, file), "utf8").matchAll(DYNAMIC_IMPORT)].map((m) => m[1]!);
+  return [...staticImports(file), ...dynamic];
+}
+
+/**
+ * Every project module and package that loading `entry` loads, with the module that first imports it; with
+ * `imports = allImports`, also what its code loads when it runs.
+ */
+function startUpClosure(entry: string, imports = staticImports): Map<string, string> {
   const reached = new Map<string, string>([[entry, "(entry)"]]);
   const queue = [entry];
   while (queue.length > 0) {
     const file = queue.shift()!;
-    for (const specifier of staticImports(file)) {
+    for (const specifier of imports(file)) {
       const target = specifier.startsWith(".")
         ? relative(root, resolve(dirname(join(root, file)), specifier.replace(/\.js$/, ".ts")))
         : specifier;
@@ -47,9 +58,29 @@ test("starting kjp loads no package but commander, and no module that does", () 
 });
 
 test("the walk sees package imports and skips type-only ones", () => {
-  expect(staticImports("lib/aws/clients.ts")).toContain("@aws-sdk/client-dynamodb");
+  expect(staticImports("lib/aws/dynamodb-client.ts")).toContain("@aws-sdk/client-dynamodb");
   expect(readFileSync(join(root, "cli/commands/failures.ts"), "utf8")).toMatch(
     /import type \{ DynamoDBClient \} from "@aws-sdk\/client-dynamodb"/,
   );
   expect(staticImports("cli/commands/failures.ts")).not.toContain("@aws-sdk/client-dynamodb");
+});
+
+/** The AWS SDK client packages a command loads when it runs (its action's dynamic imports included). */
+const sdkClientsOf = (command: string) =>
+  [...startUpClosure(`cli/commands/${command}.ts`, allImports).keys()]
+    .filter((target) => target.startsWith("@aws-sdk/client-"))
+    .sort();
+
+// Each SDK client package costs 100 ms or more of CPU to load: a command loads only those of the clients it uses.
+// A command that verifies can also load the key store clients, but only for a key set named ssm: or secretsmanager:
+// (lib/envelope/keysets/remote-sources.ts), which this walk cannot tell apart.
+const KEY_STORES = ["@aws-sdk/client-secrets-manager", "@aws-sdk/client-ssm"];
+test.each([
+  ["failures", ["@aws-sdk/client-dynamodb"]],
+  ["ledger", ["@aws-sdk/client-dynamodb"]],
+  ["publish", ["@aws-sdk/client-kinesis"]],
+  ["inspect", ["@aws-sdk/client-dynamodb", "@aws-sdk/client-kinesis", ...KEY_STORES]],
+  ["verify", KEY_STORES],
+])("kjp %s loads the SDK clients %j and no other", (command, clients) => {
+  expect(sdkClientsOf(command)).toEqual(clients);
 });

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
-import { dynamoDbClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
 import { ensureConsumerTables } from "../../lib/ledger/tables.js";
 import { startConsole } from "../../dev/console/console.js";
 import type { ConsoleServer } from "../../dev/console/server.js";

@@ -15,7 +15,10 @@ import { GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dynamoDbClient, kinesisClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { s3Client } from "../../lib/aws/s3-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { packageStage } from "../../dev/localstack/serverless-package.js";
 import { withoutLambdaFunctions, type TemplateLike } from "../../dev/localstack/without-lambda.js";
 

@@ -8,7 +8,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../lib/aws/logs-client.js";
+import { s3Client } from "../../lib/aws/s3-client.js";
+import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { loadServiceDefinition } from "../../dev/service-definition/service-definition.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 

@@ -95,6 +95,10 @@ describe("the consumer's cold start", () => {
     expect(built.initModules.filter(isProtobuf)).toEqual([]);
     expect(built.initModules).not.toContain("lib/kinesis/aggregation.ts");
     expect(built.initModules.filter(isKeyStoreClient)).toEqual([]);
+    // Of the SDK's service clients, init evaluates only DynamoDB's: the only one the consumer uses.
+    const sdkClients = new Set(built.initModules.map((m) => /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(m)?.[1]));
+    sdkClients.delete(undefined);
+    expect([...sdkClients]).toEqual(["client-dynamodb"]);
     expect(built.modules.filter(isProtobuf).length).toBeGreaterThan(0);
     expect(built.modules.filter(isKeyStoreClient).length).toBeGreaterThan(0);
 

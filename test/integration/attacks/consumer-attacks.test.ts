@@ -16,6 +16,7 @@ import { projectRoot } from "../../../lib/util/project-root.js";
 import { buildAttackCorpus, type Attack } from "../../attacks/corpus.js";
 import { VECTOR_SETTINGS } from "../../attacks/corpus-verifier.js";
 import { event, FakeShard, ledgerItem, setUpEnv, type TestEnv } from "../consumer/support.js";
+import { consumerEnvFor, vectorTrust } from "../setup/consumer-env.js";
 
 const vectors = join(projectRoot(), "test/vectors");
 const saved = { ...process.env };
@@ -28,17 +29,13 @@ let response: unknown;
 
 beforeAll(async () => {
   env = await setUpEnv();
-  Object.assign(process.env, {
-    KJP_LEDGER_TABLE: env.ledgerTable,
-    KJP_PROJECTIONS_TABLE: env.projectionsTable,
-    KJP_AUDIENCE: VECTOR_SETTINGS.audience,
-    KJP_ISSUERS: JSON.stringify([
-      { issuer: VECTOR_SETTINGS.issuer, keys: `file:${join(vectors, "jwks.json")}` },
-      { issuer: VECTOR_SETTINGS.otherIssuer, keys: `file:${join(vectors, "jwks.billing-rails.json")}` },
-    ]),
-    POWERTOOLS_METRICS_NAMESPACE: "kjp-test",
-    POWERTOOLS_LOG_LEVEL: "ERROR",
-  });
+  Object.assign(
+    process.env,
+    consumerEnvFor(env, vectorTrust(), {
+      POWERTOOLS_METRICS_NAMESPACE: "kjp-test",
+      POWERTOOLS_LOG_LEVEL: "ERROR",
+    }),
+  );
   handler = await import("../../../handlers/consumer.js");
   const keys = JSON.parse(readFileSync(join(vectors, "private-keys.TEST-ONLY.json"), "utf8")) as {
     keys: Record<"es256" | "eddsa" | "other", JWK>;

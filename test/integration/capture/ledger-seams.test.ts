@@ -4,7 +4,7 @@ import {
   PutItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../../../lib/envelope/keysets/static-key-set.js";

@@ -1,6 +1,6 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { randomBytes } from "node:crypto";
-import { clientSettings } from "../../../lib/aws/clients.js";
+import { clientSettings } from "../../../lib/aws/client-settings.js";
 import { cloudWatchOutcomes } from "../../../dev/console/cloudwatch-outcomes.js";
 
 /** The console's CloudWatch reader against moto: the metric names and dimension the consumer emits. */

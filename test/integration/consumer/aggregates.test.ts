@@ -1,3 +1,4 @@
+import { jest } from "@jest/globals";
 import { encodeAggregate } from "../../../lib/kinesis/aggregated-record.js";
 import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import type { Processor } from "../../../lib/effects/processor.js";
@@ -173,7 +174,19 @@ describe("KPL aggregates against DynamoDB Local", () => {
         },
       ],
     };
-    const dry = await runReplay([whole], deps, { dryRun: true });
+    // The dry run decodes the aggregate's base64 once, for the aggregate test, the split and the prediction.
+    const from = jest.spyOn(Buffer, "from");
+    let dry: Awaited<ReturnType<typeof runReplay>>;
+    let decodes: number;
+    try {
+      dry = await runReplay([whole], deps, { dryRun: true });
+      decodes = (from.mock.calls as unknown[][]).filter(
+        ([v, e]) => v === record.kinesis.data && e === "base64",
+      ).length;
+    } finally {
+      from.mockRestore();
+    }
+    expect(decodes).toBe(1);
     expect(dry.candidates[0]!.outcomes).toEqual([{ status: "processed" }]);
     const again = await runReplay([whole], deps);
     expect(again.candidates[0]).toMatchObject({ state: "done", outcomes: [{ status: "processed" }] });

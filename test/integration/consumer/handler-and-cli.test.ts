@@ -12,6 +12,7 @@ import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
 import { localContext, register as registerInvoke } from "../../../cli/commands/invoke.js";
 import { register as registerLedger } from "../../../cli/commands/ledger.js";
 import { AUDIENCE, dealMessage, event, FakeShard, id, ISSUER, setUpEnv, type TestEnv } from "./support.js";
+import { consumerEnvFor, inlineKeys } from "../setup/consumer-env.js";
 
 let env: TestEnv;
 let handler: typeof import("../../../handlers/consumer.js");
@@ -21,16 +22,19 @@ let tokens: { good: string; goodJti: string; bad: string };
 beforeAll(async () => {
   env = await setUpEnv();
   const key = await generateSigningKey("ES256", "handler-es-1");
-  Object.assign(process.env, {
-    KJP_LEDGER_TABLE: env.ledgerTable,
-    KJP_PROJECTIONS_TABLE: env.projectionsTable,
-    KJP_AUDIENCE: AUDIENCE,
-    KJP_ISSUERS: JSON.stringify([{ issuer: ISSUER, keys: JSON.stringify({ keys: [key.publicJwk] }) }]),
-    POWERTOOLS_METRICS_NAMESPACE: "kjp-test",
-    // Powertools then writes through the global console, which the test can listen to.
-    POWERTOOLS_DEV: "true",
-    POWERTOOLS_METRICS_DISABLED: "false",
-  });
+  Object.assign(
+    process.env,
+    consumerEnvFor(
+      env,
+      { audience: AUDIENCE, issuers: [{ issuer: ISSUER, keys: inlineKeys(key.publicJwk) }] },
+      {
+        POWERTOOLS_METRICS_NAMESPACE: "kjp-test",
+        // Powertools then writes through the global console, which the test can listen to.
+        POWERTOOLS_DEV: "true",
+        POWERTOOLS_METRICS_DISABLED: "false",
+      },
+    ),
+  );
   handler = await import("../../../handlers/consumer.js");
   const signer = await createSigner({ privateJwk: key.privateJwk, issuer: ISSUER, audience: AUDIENCE });
   const m = dealMessage(id("acc"), null, "lead", 42);

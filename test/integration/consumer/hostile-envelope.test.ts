@@ -4,6 +4,7 @@ import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
 import { canonicalToken } from "../../../lib/envelope/canonical-token.js";
 import { ecdsaTwin } from "../../../lib/envelope/testing/forge.js";
 import type { VerifyFn } from "../../../lib/pipeline/types.js";
+import { consumerEnvFor, inlineKeys } from "../setup/consumer-env.js";
 import {
   accountItems,
   dealMessage,
@@ -162,16 +163,16 @@ describe("issuer names are checked when the consumer loads its configuration (is
   test.each(["shop#billing", "crm\u0000rails", "crm rails"])(
     "KJP_ISSUERS naming %j stops the consumer at start-up with a ConfigurationError",
     (issuer) => {
-      const jwks = JSON.stringify({ keys: [] });
+      const jwks = inlineKeys();
       const config = {
         ...process.env,
-        KJP_LEDGER_TABLE: env.ledgerTable,
-        KJP_PROJECTIONS_TABLE: env.projectionsTable,
-        KJP_AUDIENCE: "crm-pipeline",
-        KJP_ISSUERS: JSON.stringify([
-          { issuer: "shop", keys: jwks },
-          { issuer, keys: jwks },
-        ]),
+        ...consumerEnvFor(env, {
+          audience: "crm-pipeline",
+          issuers: [
+            { issuer: "shop", keys: jwks },
+            { issuer, keys: jwks },
+          ],
+        }),
       };
       expect(() => consumerDepsFromEnv(config)).toThrow(ConfigurationError);
       expect(() => consumerDepsFromEnv(config)).toThrow(/KJP_ISSUERS\[1\]: issuer name .* is not accepted/);

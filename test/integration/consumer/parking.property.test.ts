@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamRecord } from "aws-lambda";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import type { Effect } from "../../../lib/effects/effects.js";
 import type { Processor } from "../../../lib/effects/processor.js";
 import { readParkMarker } from "../../../lib/ledger/park-items.js";

@@ -7,13 +7,14 @@ import { localContext } from "../../../cli/commands/invoke.js";
 import { startDynamoDbLocal } from "../../../dev/local/dynamodb-local.js";
 import type { Emulator } from "../../../dev/local/emulator.js";
 import { consumerDepsFromEnv } from "../../../handlers/wiring/consumer.js";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { createSigner } from "../../../lib/envelope/sign.js";
 import { ensureConsumerTables } from "../../../lib/ledger/tables.js";
 import { createConsumerHandler } from "../../../lib/pipeline/consumer-handler.js";
 import { createBatchPipeline } from "../../../lib/pipeline/pipeline.js";
 import { AUDIENCE, event, FakeShard, id, ISSUER, noteMessage } from "./support.js";
+import { consumerEnvFor, inlineKeys } from "../setup/consumer-env.js";
 
 /**
  * A dependency that hangs (issue 10, item 2): DynamoDB Local of its own, stopped with SIGSTOP, so the shared
@@ -32,10 +33,10 @@ beforeAll(async () => {
   const key = await generateSigningKey("ES256", "paused-es-1");
   env = {
     ...process.env,
-    KJP_LEDGER_TABLE: tables.ledgerTable,
-    KJP_PROJECTIONS_TABLE: tables.projectionsTable,
-    KJP_AUDIENCE: AUDIENCE,
-    KJP_ISSUERS: JSON.stringify([{ issuer: ISSUER, keys: JSON.stringify({ keys: [key.publicJwk] }) }]),
+    ...consumerEnvFor(tables, {
+      audience: AUDIENCE,
+      issuers: [{ issuer: ISSUER, keys: inlineKeys(key.publicJwk) }],
+    }),
   };
   const signer = await createSigner({ privateJwk: key.privateJwk, issuer: ISSUER, audience: AUDIENCE });
   tokens = await Promise.all(

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import type { JWK } from "jose";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../../../lib/envelope/keysets/static-key-set.js";

@@ -40,6 +40,7 @@ import { createConsumerHandler, type ConsumerHandler } from "../../../lib/pipeli
 import { projectRoot } from "../../../lib/util/project-root.js";
 import { VECTOR_SETTINGS } from "../../attacks/corpus-verifier.js";
 import { event, FakeShard, setUpEnv, type TestEnv } from "../consumer/support.js";
+import { consumerEnvFor, vectorTrust } from "../setup/consumer-env.js";
 import { contractViolation, namedIdentity, type OracleSettings } from "./contract-oracle.js";
 import {
   batch,
@@ -75,18 +76,14 @@ const metrics = new Map<string, number>();
 
 beforeAll(async () => {
   env = await setUpEnv();
-  Object.assign(process.env, {
-    KJP_LEDGER_TABLE: env.ledgerTable,
-    KJP_PROJECTIONS_TABLE: env.projectionsTable,
-    KJP_AUDIENCE: VECTOR_SETTINGS.audience,
-    KJP_ISSUERS: JSON.stringify([
-      { issuer: VECTOR_SETTINGS.issuer, keys: `file:${join(vectors, "jwks.json")}` },
-      { issuer: VECTOR_SETTINGS.otherIssuer, keys: `file:${join(vectors, "jwks.billing-rails.json")}` },
-    ]),
-    POWERTOOLS_METRICS_NAMESPACE: "kjp-fuzz",
-    // The metrics are read from addMetric below; their EMF lines would only fill the test output.
-    POWERTOOLS_METRICS_DISABLED: "true",
-  });
+  Object.assign(
+    process.env,
+    consumerEnvFor(env, vectorTrust(), {
+      POWERTOOLS_METRICS_NAMESPACE: "kjp-fuzz",
+      // The metrics are read from addMetric below; their EMF lines would only fill the test output.
+      POWERTOOLS_METRICS_DISABLED: "true",
+    }),
+  );
   const logger = new Logger({ serviceName: "kjp-fuzz", logLevel: "ERROR" });
   const capture = (level: "warn" | "error") =>
     jest.spyOn(logger, level).mockImplementation(((message: unknown, fields: unknown) => {

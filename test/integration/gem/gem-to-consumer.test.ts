@@ -9,7 +9,11 @@ import {
   DescribeStreamSummaryCommand,
 } from "@aws-sdk/client-kinesis";
 import type { JWK } from "jose";
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../../lib/aws/logs-client.js";
+import { s3Client } from "../../../lib/aws/s3-client.js";
+import { sqsClient } from "../../../lib/aws/sqs-client.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { messageLedgerKey, recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
@@ -22,6 +26,7 @@ import { expectedPipelineTotals, planGemWorkload, type GemMessage } from "./gem-
 import { readStream, type StreamEntry } from "./read-stream.js";
 import { publishWithGem, requireRuby, type PublishedMessage } from "./ruby-publisher.js";
 import { compareSequenceNumbers } from "../../../lib/kinesis/sequence.js";
+import { consumerEnvFor } from "../setup/consumer-env.js";
 
 /**
  * Issue 5's end-to-end path with nothing stood in: the Rails gem (in a Ruby process, fire-and-forget
@@ -124,12 +129,17 @@ beforeAll(async () => {
 
   const consumerEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    KJP_AUDIENCE: AUDIENCE,
-    KJP_ISSUERS: JSON.stringify([
-      { issuer: ISSUERS.es256, keys: `file:${es256Files.jwksPath}` },
-      { issuer: ISSUERS.eddsa, keys: `file:${eddsaFiles.jwksPath}` },
-      { issuer: ISSUERS.rails, keys: `file:${railsFiles.jwksPath}` },
-    ]),
+    ...consumerEnvFor(
+      { ledgerTable: env("KJP_LEDGER_TABLE"), projectionsTable: env("KJP_PROJECTIONS_TABLE") },
+      {
+        audience: AUDIENCE,
+        issuers: [
+          { issuer: ISSUERS.es256, keys: `file:${es256Files.jwksPath}` },
+          { issuer: ISSUERS.eddsa, keys: `file:${eddsaFiles.jwksPath}` },
+          { issuer: ISSUERS.rails, keys: `file:${railsFiles.jwksPath}` },
+        ],
+      },
+    ),
   };
   const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage: "local" });
   runner = new EventSourceMappingRunner({

@@ -5,7 +5,7 @@ import {
   TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
 import fc from "fast-check";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import type { Effect } from "../../../lib/effects/effects.js";
 import { fromAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { coalesceEffects } from "../../../lib/ledger/coalesce.js";

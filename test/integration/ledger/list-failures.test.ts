@@ -1,5 +1,5 @@
 import { DeleteTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import { toAttributeMap } from "../../../lib/ledger/attribute-values.js";
 import { listFailures } from "../../../lib/ledger/inspect.js";
 import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { clientSettings } from "../../../lib/aws/clients.js";
+import { clientSettings } from "../../../lib/aws/client-settings.js";
 import { minuteOf, readOutcomeCounters } from "../../../lib/ledger/outcome-counters.js";
 import { recordLedgerKey } from "../../../lib/ledger/ledger-keys.js";
 import {

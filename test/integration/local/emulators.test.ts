@@ -14,7 +14,11 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { randomUUID } from "node:crypto";
-import { dynamoDbClient, kinesisClient, logsClient, s3Client, sqsClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
+import { kinesisClient } from "../../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../../lib/aws/logs-client.js";
+import { s3Client } from "../../../lib/aws/s3-client.js";
+import { sqsClient } from "../../../lib/aws/sqs-client.js";
 import { loadServiceDefinition } from "../../../dev/service-definition/service-definition.js";
 
 const env = (name: string): string => {

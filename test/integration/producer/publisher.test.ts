@@ -13,7 +13,7 @@ import { Command } from "commander";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { kinesisClient } from "../../../lib/aws/clients.js";
+import { kinesisClient } from "../../../lib/aws/kinesis-client.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../../../lib/envelope/keysets/static-key-set.js";

@@ -5,7 +5,7 @@ import {
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { randomUUID } from "node:crypto";
-import { logsClient } from "../../../lib/aws/clients.js";
+import { logsClient } from "../../../lib/aws/logs-client.js";
 import { readFailureLines } from "../../../lib/replay/cloudwatch-source.js";
 
 /**

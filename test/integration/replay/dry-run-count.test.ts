@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { Command } from "commander";
 import { register as registerReplay } from "../../../cli/commands/replay.js";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import { clients, uniqueName } from "../runner/runner-fixture.js";
 
 /**

@@ -5,7 +5,7 @@ import { Command } from "commander";
 import { join } from "node:path";
 import { register as registerReplay } from "../../../cli/commands/replay.js";
 import { readStreamEventSettings } from "../../../dev/service-definition/stream-event.js";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import { deriveParkLimits } from "../../../lib/config/park-limits.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";

@@ -12,6 +12,7 @@ import { register as registerInspect } from "../../../cli/commands/inspect.js";
 import { register as registerReplay } from "../../../cli/commands/replay.js";
 import { createReplayHandler } from "../../../lib/replay/replay-handler.js";
 import { id } from "../consumer/support.js";
+import { consumerEnvFor, inlineKeys } from "../setup/consumer-env.js";
 import { clients, uniqueName } from "../runner/runner-fixture.js";
 import {
   appliedExactlyOnce,
@@ -120,11 +121,11 @@ test("kjp failures, kjp replay (dry run, then for real, JSON), kjp inspect by jt
   const env = {
     ...process.env,
     ...s.tables,
-    KJP_LEDGER_TABLE: s.tables.ledgerTable,
-    KJP_PROJECTIONS_TABLE: s.tables.projectionsTable,
-    KJP_STREAM_NAME: s.fx.streamName,
-    KJP_AUDIENCE: AUDIENCE,
-    KJP_ISSUERS: JSON.stringify([{ issuer: ISSUER, keys: JSON.stringify({ keys: [s.known.publicJwk] }) }]),
+    ...consumerEnvFor(
+      s.tables,
+      { audience: AUDIENCE, issuers: [{ issuer: ISSUER, keys: inlineKeys(s.known.publicJwk) }] },
+      { KJP_STREAM_NAME: s.fx.streamName },
+    ),
   };
   const run = async (args: string[]) => {
     const out: string[] = [];

@@ -2,7 +2,7 @@ import { DeleteTableCommand, type DynamoDBClient, GetItemCommand } from "@aws-sd
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { JWK } from "jose";
-import { dynamoDbClient } from "../../../lib/aws/clients.js";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb-client.js";
 import { generateSigningKey } from "../../../lib/envelope/signing-keys.js";
 import { parseJwks } from "../../../lib/envelope/keysets/jwks.js";
 import { createStaticKeySet } from "../../../lib/envelope/keysets/static-key-set.js";

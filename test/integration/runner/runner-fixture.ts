@@ -9,7 +9,10 @@ import {
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { kinesisClient, logsClient, s3Client, sqsClient } from "../../../lib/aws/clients.js";
+import { kinesisClient } from "../../../lib/aws/kinesis-client.js";
+import { logsClient } from "../../../lib/aws/logs-client.js";
+import { s3Client } from "../../../lib/aws/s3-client.js";
+import { sqsClient } from "../../../lib/aws/sqs-client.js";
 import { EventSourceMappingRunner, type RunnerOptions } from "../../../dev/runner/runner.js";
 import { AWS_DEFAULTS, type StreamEventSettings } from "../../../dev/service-definition/stream-event.js";
 
