@@ -14,7 +14,7 @@ import { type CommitUnit, unitBytes } from "./commit-unit.js";
 import { NOT_FINISHED_CONDITION } from "./ledger-items.js";
 import { minimalLedgerWrite } from "./ledger-writes.js";
 import { classifyDynamoDbError, isItemProblem } from "../aws/dynamodb-errors.js";
-import { type Chunk, packChunks, selectWave } from "./pack.js";
+import { type Chunk, chunkItemCount, packChunks, selectWave } from "./pack.js";
 import { effectTransactItem, updateExpression } from "./transact-items.js";
 
 export interface CommitTarget {
@@ -366,7 +366,7 @@ async function prepareChunk(
     kept.push(unit);
   }
   chunk.units = kept;
-  chunk.items = kept.reduce((n, u) => n + 1 + u.effects.length, 0);
+  chunk.items = chunkItemCount(kept);
   chunk.bytes = kept.reduce((n, u) => n + unitBytes(u), 0);
 }
 

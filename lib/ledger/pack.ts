@@ -67,6 +67,24 @@ export function selectWave(
 }
 
 /**
+ * The items a chunk's transaction writes once its effects are coalesced (planTransaction): one ledger item per
+ * unit, and each effect item once, however many of the chunk's units write it. Counted the way selectWave
+ * counts (a unit writing one item twice counts it twice: DynamoDB refuses that message anyway). Counting every
+ * effect instead would fill a hot key's transactions only as far as its coalesced items allow (about two
+ * thirds in the benchmark's mix), costing a third more transactions for the same writes.
+ */
+export function chunkItemCount(units: readonly CommitUnit[]): number {
+  const seen = new Set<string>();
+  let items = 0;
+  for (const unit of units) {
+    const ids = unit.effects.map(effectItemId);
+    items += 1 + ids.filter((id) => !seen.has(id)).length;
+    for (const id of ids) seen.add(id);
+  }
+  return items;
+}
+
+/**
  * Packs a wave's chunks into transactions of at most `maxItems` items and about `maxBytes`, first fit, in
  * order. A key's chunk is never split (its units are committed together or not at all); an isolated chunk
  * gets a transaction alone.

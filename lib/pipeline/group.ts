@@ -15,16 +15,22 @@ export function groupByPartitionKey<T extends { partitionKey: string }>(
 }
 
 /**
- * Cuts the groups into segments of about `size` records, never splitting a group, keeping group order. The
- * pipeline verifies one segment while it commits the previous one; a key lives in one segment only, so
- * per-key order is untouched.
+ * Cuts the groups into segments of about `size` records (the first of about `firstSize`), never splitting a
+ * group, keeping group order. The pipeline verifies one segment while it commits the previous one; a key
+ * lives in one segment only, so per-key order is untouched. Nothing is committed before the first segment is
+ * verified, so a small first segment starts the commits sooner.
  */
-export function segmentGroups<T>(groups: Map<string, T[]>, size: number): Map<string, T[]>[] {
+export function segmentGroups<T>(
+  groups: Map<string, T[]>,
+  size: number,
+  firstSize = size,
+): Map<string, T[]>[] {
   const segments: Map<string, T[]>[] = [];
   let current = new Map<string, T[]>();
   let count = 0;
   for (const [key, records] of groups) {
-    if (count > 0 && count + records.length > size) {
+    const limit = segments.length === 0 ? firstSize : size;
+    if (count > 0 && count + records.length > limit) {
       segments.push(current);
       current = new Map();
       count = 0;

@@ -55,6 +55,14 @@ describe("segmentGroups", () => {
     expect(segmentGroups(groups, 100)).toHaveLength(1);
     expect(segmentGroups(new Map(), 10)).toEqual([]);
   });
+  test("the first segment can be smaller than the rest (commits start sooner)", () => {
+    const groups = groupByPartitionKey(["a", "b", "c", "d", "e", "f", "g"].map((k, i) => rec(k, String(i))));
+    expect(segmentGroups(groups, 3, 1).map((s) => [...s.keys()])).toEqual([
+      ["a"],
+      ["b", "c", "d"],
+      ["e", "f", "g"],
+    ]);
+  });
 });
 
 describe("runByKey", () => {

@@ -30,7 +30,12 @@ export function createBatchPipeline(deps: PipelineDeps): BatchPipeline {
       // Admit (verify, validate, process) in order per key, and commit in batch order per key. The batch is
       // cut into segments of whole keys: while one segment's transactions run, the next segment is admitted
       // (CPU here, I/O there), at most one segment ahead.
-      const segments = segmentGroups(groupByPartitionKey(state.records), settings.segmentRecords);
+      // The first segment is an eighth of the others: the commits start after a few hundred verifications.
+      const segments = segmentGroups(
+        groupByPartitionKey(state.records),
+        settings.segmentRecords,
+        Math.max(1, Math.floor(settings.segmentRecords / 8)),
+      );
       segments.forEach((segment, s) =>
         segment.forEach((group) => group.forEach((r) => (state.segmentOf[r.index] = s))),
       );
