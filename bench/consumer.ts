@@ -36,7 +36,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { createConsumerHandler } from "../lib/pipeline/consumer-handler.js";
 import { consumerDepsFromEnv } from "../handlers/wiring/consumer.js";
-import { dynamoDbClient } from "../lib/aws/clients.js";
+import { dynamoDbClient } from "../lib/aws/dynamodb-client.js";
 import { localContext } from "../cli/commands/invoke.js";
 import { generateSigningKey } from "../lib/envelope/signing-keys.js";
 import { createSigner, type Signer } from "../lib/envelope/sign.js";

@@ -83,7 +83,7 @@ async function createStream(client: KinesisClient, name: string): Promise<void> 
 /** The TS Publisher into kinesis-mock, ES256, strictOrder on then off. */
 async function typescriptBench(): Promise<{ strict: ThroughputResult; relaxed: ThroughputResult }> {
   const mock = process.env.AWS_ENDPOINT_URL_KINESIS ? undefined : await startKinesisMock();
-  // The SDK finds the endpoint the project's usual way (lib/aws/clients.ts).
+  // The SDK finds the endpoint the project's usual way (lib/aws/client-settings.ts).
   if (mock) process.env.AWS_ENDPOINT_URL_KINESIS = mock.endpoint;
   // The publisher resends failed entries itself; SDK retries would resend whole batches.
   const client = kinesisClient({ maxAttempts: 1 });

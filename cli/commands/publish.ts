@@ -13,7 +13,7 @@ export interface PublishCommandDeps {
   err: (text: string) => void;
   stdin: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
-  /** PutRecords for a stream name or ARN; default a Kinesis client from lib/aws/clients.ts. */
+  /** PutRecords for a stream name or ARN; default a Kinesis client from lib/aws/kinesis-client.ts. */
   transport: (stream: string) => PutRecordsFn | Promise<PutRecordsFn>;
   validator: PayloadValidator;
   setExitCode: (code: number) => void;

@@ -45,7 +45,7 @@ export const KINESIS_MOCK_HEALTH_PATH = "/healthcheck";
 
 /**
  * Starts kinesis-mock (npm `kinesis-local`, a Scala.js build run by Node) with its plain HTTP port as the
- * endpoint. Clients must use NodeHttpHandler (lib/aws/clients.ts does): the SDK's HTTP/2 handler fails there.
+ * endpoint. Clients must use NodeHttpHandler (lib/aws/client-settings.ts does): the SDK's HTTP/2 handler fails there.
  */
 export async function startKinesisMock(opts: KinesisMockOptions = {}): Promise<Emulator> {
   let dir: string;

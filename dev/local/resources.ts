@@ -60,7 +60,7 @@ export interface CreateResourcesOptions {
   timeoutMs?: number;
 }
 
-/** Clients from lib/aws/clients.ts, pointed wherever AWS_ENDPOINT_URL_* say (the local stack, LocalStack). */
+/** Clients from lib/aws/*-client.ts, pointed wherever AWS_ENDPOINT_URL_* say (the local stack, LocalStack). */
 export function defaultResourceClients(): ResourceClients {
   return {
     kinesis: kinesisClient(),

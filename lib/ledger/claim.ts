@@ -19,7 +19,7 @@ export interface ClaimRequest {
   now: number;
   leaseMs: number;
   ttlSeconds: number;
-  /** Ends the call at the caller's deadline (see lib/aws/clients.ts). */
+  /** Ends the call at the caller's deadline (see lib/aws/client-settings.ts). */
   abortSignal?: AbortSignal;
 }
 

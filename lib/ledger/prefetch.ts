@@ -26,7 +26,7 @@ export async function prefetchMarkers(
   tableName: string,
   pks: Iterable<string>,
   concurrency = 8,
-  /** A fresh deadline per request (see lib/aws/clients.ts): a hung DynamoDB ends the read, it cannot hold it. */
+  /** A fresh deadline per request (see lib/aws/client-settings.ts): a hung DynamoDB ends the read, it cannot hold it. */
   signal?: () => AbortSignal,
 ): Promise<Map<string, MarkerSnapshot>> {
   const unique = [...new Set(pks)];
