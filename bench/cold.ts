@@ -9,12 +9,12 @@
  * Last line: {"ours_init_ms":..,"minimal_init_ms":..}
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { bundleFunction } from "../dev/packaging/lambda-artifacts.js";
-import { readZip } from "../dev/packaging/read-zip.js";
+import { extractZip } from "../dev/packaging/extract-zip.js";
 import { projectRoot } from "../lib/util/project-root.js";
 
 const RUNS = Math.max(10, Number(process.env.BENCH_COLD_RUNS ?? 15));
@@ -49,15 +49,6 @@ const lambdaEnv = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 };
 
-/** Unzips the bundle (its entry and chunks) so the sample imports exactly what Lambda would extract. */
-function extract(zip: string, entry: string, into: string): string {
-  for (const [path, data] of readZip(readFileSync(zip))) {
-    mkdirSync(dirname(join(into, path)), { recursive: true });
-    writeFileSync(join(into, path), data);
-  }
-  return join(into, entry);
-}
-
 const PROBE =
   "const t = process.cpuUsage(); const m = await import(process.argv[1]);" +
   "if (typeof m.handler !== 'function') throw new Error('no handler');" +
@@ -89,8 +80,8 @@ async function main(): Promise<void> {
       { key: "minimal", handler: "bench/cold/minimal-handler.handler" },
       { root, zipPath: join(scratch, "minimal.zip") },
     );
-    const oursModule = extract(ours.zip, ours.entry, join(scratch, "ours"));
-    const minimalModule = extract(minimal.zip, minimal.entry, join(scratch, "minimal"));
+    const oursModule = extractZip(ours.zip, ours.entry, join(scratch, "ours"));
+    const minimalModule = extractZip(minimal.zip, minimal.entry, join(scratch, "minimal"));
     console.log(
       `bench:cold  node ${process.version}  ${RUNS} processes per side, interleaved  load ${loadavg()[0]!.toFixed(1)}`,
     );

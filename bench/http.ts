@@ -7,12 +7,12 @@
  * Env: BENCH_N (requests per measurement, default 5000), BENCH_INIT_RUNS (default 7).
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { bundleFunction } from "../dev/packaging/lambda-artifacts.js";
-import { readZip } from "../dev/packaging/read-zip.js";
+import { extractZip } from "../dev/packaging/extract-zip.js";
 import { loadServiceDefinition } from "../dev/service-definition/service-definition.js";
 import { createAccessTokenVerifier } from "../lib/envelope/access-token.js";
 import { loadKeySet } from "../lib/envelope/keysets/load-key-set.js";
@@ -82,9 +82,8 @@ async function main(): Promise<void> {
     // Init: the deployed bundle, imported by a fresh Node process with the function's environment.
     const fn = loadServiceDefinition({ stage: "dev" }).functions.find((f) => f.key === "authorizer")!;
     const built = await bundleFunction(fn, { root: projectRoot(), zipPath: join(scratch, "authorizer.zip") });
-    const entry = join(scratch, "extracted", "authorizer.mjs");
-    mkdirSync(join(scratch, "extracted"), { recursive: true });
-    writeFileSync(entry, readZip(readFileSync(built.zip)).get(built.entry) ?? "");
+    // The whole zip: the entry imports chunks (e.g. the key-store clients) by relative path.
+    const entry = extractZip(built.zip, built.entry, join(scratch, "extracted"));
     const probe =
       `const t = performance.now(); const m = await import(${JSON.stringify(entry)}); ` +
       `if (typeof m.handler !== "function") process.exit(2); console.log(performance.now() - t);`;
