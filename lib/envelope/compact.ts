@@ -4,8 +4,6 @@ import { MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_JSON_DEPTH } from "./limits.js"
 
 /** A JWS Compact Serialization split and decoded, before any trust decision. */
 export interface DecodedToken {
-  /** The token as ASCII text, exactly as received. */
-  compact: string;
   /** The bytes the signature covers: the received text up to the last dot, not re-encoded. */
   signingInput: Buffer;
   /** The decoded signature segment (empty for an empty segment). */
@@ -143,7 +141,7 @@ function decodePayload(segments: Segments, header: Record<string, unknown>): Dec
   const signingInput = Buffer.from(compact.slice(0, signed), "latin1");
   return {
     ok: true,
-    token: { compact, signingInput, signature, header, payload, hasProtoKey: shape.hasProtoKey },
+    token: { signingInput, signature, header, payload, hasProtoKey: shape.hasProtoKey },
   };
 }
 
