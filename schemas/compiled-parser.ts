@@ -7,7 +7,7 @@ import { z } from "zod";
  * spends most of its time dispatching between schema nodes: compiled, a payload parses 4-6x faster (bench:verify
  * and docs/architecture.md). Zod's compiled clone runs the generated code first and hands any input it cannot
  * accept to the ordinary runtime parser, so a failure's issues (and therefore our invalid_payload details)
- * are the runtime's own; schemas.compiled-parser.test.ts checks both give the same answer on random input.
+ * are the runtime's own; schemas/compiled-parser.test.ts checks both give the same answer on random input.
  *
  * Compiling costs a little CPU, so a schema is compiled on its first use, not at start-up (cold start stays
  * the same). `strict` makes Zod say when it cannot compile a schema (an async refinement, say); such a schema
