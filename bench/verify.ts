@@ -10,7 +10,9 @@
  * Pipeline and raw alternate in chunks of 500 tokens over ROUNDS passes, so background load hits both alike.
  * The table also gives each side's process CPU per token (main thread and thread pool). The last line is one
  * JSON object with the concurrent figures (see the table for both).
- * Env: BENCH_N (tokens per alg, default 20000), BENCH_ROUNDS (default 3), BENCH_CONCURRENCY (default 16).
+ * Env: BENCH_N (tokens per alg, default 20000), BENCH_ROUNDS (default 3), BENCH_CONCURRENCY (default 16);
+ * UV_THREADPOOL_SIZE sizes libuv's pool for both sides (Node's default is 4 threads, whatever the cores: on 2
+ * cores they contend with the main thread, which costs the side with more main-thread work the most).
  */
 import { KeyObject, verify as cryptoVerify } from "node:crypto";
 import { availableParallelism } from "node:os";
@@ -179,7 +181,9 @@ async function measure(alg: Alg) {
 
 async function main() {
   console.log(
-    `bench:verify  node ${process.version}  ${availableParallelism()} cores  N=${N} tokens/alg  rounds=${ROUNDS}  concurrency=${CONCURRENCY}`,
+    `bench:verify  node ${process.version}  ${availableParallelism()} cores  ` +
+      `thread pool ${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}  N=${N} tokens/alg  rounds=${ROUNDS}  ` +
+      `concurrency=${CONCURRENCY}`,
   );
   const results: Record<Alg, Awaited<ReturnType<typeof measure>>> = {} as never;
   for (const alg of ["ES256", "EdDSA"] as const) results[alg] = await measure(alg);
