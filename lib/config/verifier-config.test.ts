@@ -53,3 +53,14 @@ test.each([
     expect.objectContaining({ code: "configuration", message: expect.stringMatching(message) }),
   );
 });
+
+test("checks signatures inline in a Lambda function with less than two vCPUs, on the pool from two", () => {
+  const env = {
+    KJP_AUDIENCE: "crm-pipeline",
+    KJP_ISSUERS: JSON.stringify([{ issuer: "crm-rails", keys: jwks }]),
+  };
+  const small = verifierOptionsFromEnv({ ...env, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024" }, pingValidator);
+  const large = verifierOptionsFromEnv({ ...env, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "4096" }, pingValidator);
+  expect(small.inlineSignatures).toBe(true);
+  expect(large.inlineSignatures).toBeUndefined();
+});

@@ -9,13 +9,15 @@ import type { TrustedIssuer } from "../envelope/token-key.js";
 import type { VerifierOptions } from "../envelope/verify.js";
 import { ConfigurationError, KjpError } from "../errors/kjp-error.js";
 import { type Env, flagSetting, requiredSetting, wholeNumberSetting } from "./env.js";
+import { inlineSignaturesFor } from "./signature-threads.js";
 
 const ISSUERS_EXAMPLE = '[{"issuer":"crm-rails","keys":"file:keys/jwks.json"}]';
 
 /**
  * Verifier settings from the environment (Lambda, CLI, local stack):
  * KJP_AUDIENCE, KJP_ISSUERS (JSON list of {issuer, keys}), KJP_CLOCK_TOLERANCE_S, KJP_MAX_LIFETIME_S,
- * KJP_ALLOW_HS256 ("true"), and the remote key set settings of keySetOptionsFromEnv. Throws
+ * KJP_ALLOW_HS256 ("true"), KJP_VERIFY_INLINE (signature-threads.ts), and the remote key set settings of
+ * keySetOptionsFromEnv. Throws
  * ConfigurationError naming the setting that is wrong.
  */
 export function verifierOptionsFromEnv(env: Env, validator: PayloadValidator): VerifierOptions {
@@ -62,6 +64,7 @@ export function verifierOptionsFromEnv(env: Env, validator: PayloadValidator): V
   if (lifetime !== undefined) options.maxLifetimeSec = lifetime;
   const hs = flagSetting(env, "KJP_ALLOW_HS256", undefined);
   if (hs !== undefined) options.allowHS256 = hs;
+  if (inlineSignaturesFor(env)) options.inlineSignatures = true;
   return options;
 }
 

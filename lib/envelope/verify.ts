@@ -32,6 +32,12 @@ export interface VerifierOptions {
   maxTokenBytes?: number;
   /** Default false: HS256 needs a shared secret, so a deployment has to opt in. */
   allowHS256?: boolean;
+  /**
+   * Check every signature on the calling thread, never on libuv's thread pool. For a process with less than
+   * two CPUs (a Lambda function below 3,538 MB): there the pool verifies nothing beside the main thread, and
+   * its hand-over costs CPU per token. Default false: overlapping verifications go to the pool.
+   */
+  inlineSignatures?: boolean;
 }
 
 export interface VerifyOptions {
@@ -63,6 +69,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const maxTokenBytes = nonNegative(options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES, "maxTokenBytes");
   const allowed = new Set<Algorithm>(options.allowHS256 ? ["ES256", "EdDSA", "HS256"] : ["ES256", "EdDSA"]);
   const validator = options.validator;
+  const inlineSignatures = options.inlineSignatures === true;
 
   // Calls of this verifier under way: with no other, the signature is checked inline (signature-check.ts).
   let underWay = 0;
@@ -89,7 +96,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const { iss, key } = choice;
 
       // The key and its one algorithm come from our key set; the token never picks either.
-      if (!(await signatureMatches(signingInput, signature, key.alg, key.key, underWay === 1))) {
+      if (
+        !(await signatureMatches(
+          signingInput,
+          signature,
+          key.alg,
+          key.key,
+          inlineSignatures || underWay === 1,
+        ))
+      ) {
         return reject(
           "bad_signature",
           `signature does not verify with key "${kid}" of issuer "${iss}"`,
