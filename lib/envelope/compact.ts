@@ -4,8 +4,8 @@ import { MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_JSON_DEPTH } from "./limits.js"
 
 /** A JWS Compact Serialization split and decoded, before any trust decision. */
 export interface DecodedToken {
-  /** The bytes the signature covers: the received text up to the last dot, not re-encoded. */
-  signingInput: Buffer;
+  /** What the signature covers: the received text up to the last dot, not re-encoded. */
+  signingInput: string;
   /** The decoded signature segment (empty for an empty segment). */
   signature: Buffer;
   header: Record<string, unknown>;
@@ -81,7 +81,8 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
   // An empty signature (alg "none") is left for the header check, which names the real problem.
   const signature = s === "" ? EMPTY : decodeSegment(s);
   if (typeof signature === "string") return malformed(`signature segment ${signature}`);
-  const segments = { compact, payloadBytes, signature, signed: h.length + 1 + p.length };
+  // A slice shares the received text: nothing is copied for a token refused before its signature is checked.
+  const segments = { signingInput: compact.slice(0, h.length + 1 + p.length), payloadBytes, signature };
   if (known) return decodePayload(segments, known);
 
   if (headerTooBig) {
@@ -105,11 +106,9 @@ export function decodeCompact(input: string | Uint8Array, maxBytes: number): Dec
 const EMPTY = Buffer.alloc(0);
 
 interface Segments {
-  compact: string;
+  signingInput: string;
   payloadBytes: Buffer;
   signature: Buffer;
-  /** Length of the signing input (header, dot, payload). */
-  signed: number;
 }
 
 // Decoded headers by their base64url text. Only flat ones (every member a string, number, boolean or null,
@@ -127,7 +126,7 @@ function remember(segment: string, header: Record<string, unknown>): void {
 }
 
 function decodePayload(segments: Segments, header: Record<string, unknown>): DecodeResult {
-  const { compact, payloadBytes, signature, signed } = segments;
+  const { signingInput, payloadBytes, signature } = segments;
   const payloadNames = scanJsonText(payloadBytes, MAX_JSON_DEPTH);
   if (payloadNames < 0) {
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header);
@@ -138,7 +137,6 @@ function decodePayload(segments: Segments, header: Record<string, unknown>): Dec
   if (shape.members !== payloadNames) return malformed("payload has a duplicate member name", header);
   if (shape.tooDeep)
     return malformed(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`, header, payload);
-  const signingInput = Buffer.from(compact.slice(0, signed), "latin1");
   return {
     ok: true,
     token: { signingInput, signature, header, payload, hasProtoKey: shape.hasProtoKey },

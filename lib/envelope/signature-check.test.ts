@@ -21,7 +21,7 @@ describe.each([
   const signatureMatchesHere = (compact: string, alg: Algorithm, key: KeyObject) => {
     const dot = compact.lastIndexOf(".");
     const signature = Buffer.from(compact.slice(dot + 1), "base64url");
-    return signatureMatches(Buffer.from(compact.slice(0, dot), "latin1"), signature, alg, key, inline);
+    return signatureMatches(compact.slice(0, dot), signature, alg, key, inline);
   };
 
   test("accepts a good signature of each algorithm", async () => {

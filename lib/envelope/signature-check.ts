@@ -5,8 +5,8 @@ import type { Algorithm } from "./types.js";
 const SIGNATURE_BYTES: Record<Algorithm, number> = { ES256: 64, EdDSA: 64, HS256: 32 };
 
 /**
- * Checks the signature of a token that decodeCompact has already split and decoded (signing input and
- * signature bytes) and the header policy has already accepted, with the one KeyObject of our key set
+ * Checks the signature of a token that decodeCompact has already split and decoded (the signing input as
+ * received, the signature's bytes) and the header policy has already accepted, with the one KeyObject of our key set
  * (RFC 7515 §5.2). jose parsed the key; the token need not be parsed again, and node:crypto on a KeyObject
  * skips WebCrypto's per-call key handling. ES256 signatures are r||s
  * (IEEE P1363, RFC 7518 §3.4), never DER. Resolves false for any signature that does not verify; never throws.
@@ -16,13 +16,15 @@ const SIGNATURE_BYTES: Record<Algorithm, number> = { ES256: 64, EdDSA: 64, HS256
  * CPU as the verification itself and buys no parallelism.
  */
 export function signatureMatches(
-  input: Uint8Array,
+  signingInput: string,
   signature: Uint8Array,
   alg: Algorithm,
   key: KeyObject,
   inline = false,
 ): Promise<boolean> {
   if (signature.length !== SIGNATURE_BYTES[alg]) return Promise.resolve(false);
+  // The received ASCII text, byte for byte: latin1 maps each character to its one byte.
+  const input = Buffer.from(signingInput, "latin1");
   if (alg === "HS256") {
     if (key.type !== "secret") return Promise.resolve(false);
     const expected = createHmac("sha256", key).update(input).digest();
