@@ -81,7 +81,9 @@ describe("kjp publish", () => {
         jti: `0194f3c0-0000-7000-8000-00000000000${i}`,
       }),
     );
-    const r = await run([...common(), "--aggregate", "--linger", "50"], { stdin: lines.join("\n") });
+    // A linger far longer than the test: the batch can only go when the input ends and close() flushes it, so a
+    // slow machine cannot split it by outwaiting a short linger while signing.
+    const r = await run([...common(), "--aggregate", "--linger", "600000"], { stdin: lines.join("\n") });
     expect(r.exitCode).toBe(0);
     expect(r.summary).toMatchObject({ read: 5, acknowledged: 5 });
     expect(r.sent).toHaveLength(1);
