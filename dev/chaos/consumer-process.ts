@@ -7,6 +7,7 @@ import { sqsClient } from "../../lib/aws/sqs-client.js";
 import { requiredSetting } from "../../lib/config/env.js";
 import { createConsumerHandler } from "../../lib/pipeline/consumer-handler.js";
 import { projectRoot } from "../../lib/util/project-root.js";
+import { lambdaRuntimeEnv } from "../runner/function-env.js";
 import { EventSourceMappingRunner } from "../runner/runner.js";
 import { readStreamEventSettings } from "../service-definition/stream-event.js";
 import { chaosConsumerDeps, chaosProcessors } from "./consumer-wiring.js";
@@ -34,8 +35,10 @@ export async function main(): Promise<number> {
     errorRate: Number(env.KJP_CHAOS_ERROR_RATE ?? "0"),
     stickyFile: requiredSetting(env, "KJP_CHAOS_STICKY_FILE", "set by the chaos run"),
   });
-  const handler = createConsumerHandler(chaosConsumerDeps(env, dynamodb, { processors }));
   const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage: "local" });
+  const handler = createConsumerHandler(
+    chaosConsumerDeps({ ...env, ...lambdaRuntimeEnv(settings) }, dynamodb, { processors }),
+  );
   const clients = { kinesis: kinesisClient(), sqs: sqsClient(), s3: s3Client(), logs: logsClient() };
   const newRunner = () => {
     const r = new EventSourceMappingRunner({

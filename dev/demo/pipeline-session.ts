@@ -26,6 +26,7 @@ import { createConsumerHandler } from "../../lib/pipeline/consumer-handler.js";
 import { consumerDepsFromEnv } from "../../handlers/wiring/consumer.js";
 import { EventSourceMappingRunner } from "../runner/runner.js";
 import { readStreamEventSettings } from "../service-definition/stream-event.js";
+import { lambdaRuntimeEnv } from "../runner/function-env.js";
 import { CheckpointStore } from "../runner/checkpoint-store.js";
 import { readShardTips } from "../../lib/kinesis/shard-tips.js";
 import { createDemoKeys, DEMO_ISSUERS, type DemoKeys } from "./demo-keys.js";
@@ -210,9 +211,11 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
     // The HTTP API signs the notes browsers post with its own key: the consumer trusts it as one more producer.
     const httpKeys = await createHttpApiKeys(keys.dir);
     keys.issuersEnv = withTrustedIssuer(keys.issuersEnv, httpKeys.trustEntry);
+    const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage });
     const consumerEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...resources.env,
+      ...lambdaRuntimeEnv(settings),
       KJP_AUDIENCE: audience,
       KJP_ISSUERS: keys.issuersEnv,
     };
@@ -233,7 +236,6 @@ export async function startPipelineSession(options: PipelineSessionOptions = {})
 
     // Our own stream position: a fresh checkpoint folder, and (on a shared stack) only records from now on,
     // by sequence number: each shard's current tip becomes its checkpoint (empty shards start at the horizon).
-    const settings = readStreamEventSettings(join(projectRoot(), "serverless.yml"), { stage });
     const runner = new EventSourceMappingRunner({
       clients,
       handler,
