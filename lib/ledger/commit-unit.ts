@@ -53,8 +53,6 @@ export function unitItemIds(unit: CommitUnit): string[] {
   return [`L\u0000${unit.ledger.pk}`, ...unit.effects.map((e) => `P\u0000${effectItemId(e)}`)];
 }
 
-export const unitItemCount = (unit: CommitUnit): number => 1 + unit.effects.length;
-
 /**
  * About how many bytes a unit adds to a transaction request (its items as JSON). Only used to keep requests
  * under DynamoDB's 4 MB: a rejected record can carry a raw copy of up to a few hundred KB.
