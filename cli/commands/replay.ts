@@ -8,6 +8,7 @@ import { formatSummaryTable, nothingLeftFailed } from "../../lib/replay/summary.
 import type { ParkedDrainResult } from "../../lib/replay/parked-drain.js";
 import { parseTimeBound } from "../../lib/replay/time-window.js";
 import type { ReplayFilters, ReplayProgress } from "../../lib/replay/types.js";
+import type { SourceSelection } from "../../lib/replay/source-selection.js";
 
 export interface ReplayCommandDeps {
   out: (text: string) => void;
@@ -169,21 +170,35 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
       const horizonSec = opts.horizon ? parseDuration(opts.horizon, "--horizon", 0) : horizonFromEnv(env);
       const streamName = opts.stream ?? optionalSetting(env, "KJP_STREAM_NAME");
 
-      // The SDK and the replay engine are loaded when the command runs, not for `kjp --help`.
-      const [{ dynamoDbClient }, { kinesisClient }, { logsClient }, { s3Client }, { sqsClient }] =
-        await Promise.all([
-          import("../../lib/aws/dynamodb-client.js"),
-          import("../../lib/aws/kinesis-client.js"),
-          import("../../lib/aws/logs-client.js"),
-          import("../../lib/aws/s3-client.js"),
-          import("../../lib/aws/sqs-client.js"),
-        ]);
+      // (--from parked drains the parks instead of reading a source: it takes none of this.)
+      const selection: SourceSelection =
+        opts.from === "ledger"
+          ? { from: "ledger", ...(opts.status ? { status: opts.status } : {}) }
+          : opts.from === "onfailure"
+            ? {
+                from: "onfailure",
+                ...(opts.queueUrl ? { queueUrl: opts.queueUrl } : {}),
+                ...(opts.bucket ? { bucket: opts.bucket } : {}),
+                prefix: opts.prefix ?? "",
+                deleteReplayed: opts.deleteReplayed,
+                visibilityTimeoutSec: visibility,
+              }
+            : { from: "cloudwatch", ...(opts.logGroup ? { logGroup: opts.logGroup } : {}) };
+
+      // The SDK and the replay engine are loaded when the command runs, not for `kjp --help`; of the SDK, only
+      // the clients this source reads with (the engine writes with DynamoDB).
+      const [{ loadClients }, { clientsFor, selectSource }] = await Promise.all([
+        import("../../lib/aws/load-clients.js"),
+        import("../../lib/replay/source-selection.js"),
+      ]);
       const { replayEngineDepsFromEnv } = await import("../../handlers/wiring/replay.js");
-      const dynamodb = dynamoDbClient();
-      const kinesis = kinesisClient();
-      const sqs = sqsClient();
-      const s3 = s3Client();
-      const logs = logsClient();
+      const aws = await loadClients([
+        "dynamodb",
+        ...(opts.from === "parked"
+          ? []
+          : clientsFor(selection, { env, ...(streamName ? { streamName } : {}) })),
+      ]);
+      const { dynamodb } = aws.clients;
       try {
         const engineDeps = (
           deps.engineDeps ?? ((e, d, h) => replayEngineDepsFromEnv(e, d, { horizonSec: h }))
@@ -204,32 +219,17 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
                 : 1;
           return;
         }
-        const { selectSource } = await import("../../lib/replay/source-selection.js");
         const { runReplay } = await import("../../lib/replay/engine.js");
-        const source = selectSource(
-          opts.from === "ledger"
-            ? { from: "ledger", ...(opts.status ? { status: opts.status } : {}) }
-            : opts.from === "onfailure"
-              ? {
-                  from: "onfailure",
-                  ...(opts.queueUrl ? { queueUrl: opts.queueUrl } : {}),
-                  ...(opts.bucket ? { bucket: opts.bucket } : {}),
-                  prefix: opts.prefix ?? "",
-                  deleteReplayed: opts.deleteReplayed,
-                  visibilityTimeoutSec: visibility,
-                }
-              : { from: "cloudwatch", ...(opts.logGroup ? { logGroup: opts.logGroup } : {}) },
-          {
-            clients: { dynamodb, kinesis, sqs, s3, logs },
-            env,
-            ledgerTable: engineDeps.ledgerTable,
-            filters,
-            ...(limit ? { limit } : {}),
-            ...(streamName ? { streamName } : {}),
-            streamGiven: opts.stream !== undefined,
-            dryRun: opts.dryRun,
-          },
-        );
+        const source = selectSource(selection, {
+          clients: aws.clients,
+          env,
+          ledgerTable: engineDeps.ledgerTable,
+          filters,
+          ...(limit ? { limit } : {}),
+          ...(streamName ? { streamName } : {}),
+          streamGiven: opts.stream !== undefined,
+          dryRun: opts.dryRun,
+        });
 
         const showBar = !opts.json && (deps.isTTY ?? process.stderr.isTTY === true);
         const cliProgress = showBar ? (await import("cli-progress")).default : undefined;
@@ -275,7 +275,7 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         }
         process.exitCode = nothingLeftFailed(result.summary) ? 0 : 1;
       } finally {
-        for (const c of [dynamodb, kinesis, sqs, s3, logs]) c.destroy();
+        aws.destroy();
       }
     });
 }

@@ -1,8 +1,4 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { KinesisClient } from "@aws-sdk/client-kinesis";
-import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { ServiceClients, ServiceName } from "../aws/load-clients.js";
 import { optionalSetting } from "../config/env.js";
 import { ConfigurationError } from "../errors/kjp-error.js";
 import { cloudWatchSource } from "./cloudwatch-source.js";
@@ -29,13 +25,7 @@ export type SourceSelection =
     }
   | { from: "cloudwatch"; logGroup?: string };
 
-export interface SourceClients {
-  dynamodb: DynamoDBClient;
-  kinesis: KinesisClient;
-  sqs: SQSClient;
-  s3: S3Client;
-  logs: CloudWatchLogsClient;
-}
+export type SourceClients = ServiceClients;
 
 export interface SourceContext {
   clients: SourceClients;
@@ -49,6 +39,21 @@ export interface SourceContext {
   streamGiven?: boolean;
   /** A dry run: the SQS source then hides messages long enough to count them all, and shows them again after. */
   dryRun?: boolean;
+}
+
+/**
+ * The clients selectSource reads for this selection (source-selection.test.ts holds the two together), so a
+ * command builds only those. Throws ConfigurationError as selectSource does for an unknown on-failure destination.
+ */
+export function clientsFor(
+  selection: SourceSelection,
+  ctx: Pick<SourceContext, "env" | "streamName">,
+): ServiceName[] {
+  const stream: ServiceName[] = ctx.streamName ? ["kinesis"] : [];
+  if (selection.from === "ledger") return ["dynamodb", ...stream];
+  if (selection.from === "onfailure")
+    return onFailureDestination(selection, ctx.env).kind === "s3" ? ["s3"] : ["sqs", "kinesis"];
+  return ["logs", ...stream];
 }
 
 /** The candidates of the chosen source; throws ConfigurationError when a needed setting is missing. */
