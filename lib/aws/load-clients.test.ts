@@ -1,3 +1,4 @@
+import { jest } from "@jest/globals";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadClients } from "./load-clients.js";
 
@@ -10,6 +11,23 @@ describe("loadClients", () => {
       expect(() => aws.clients.sqs).toThrow("the sqs client was not loaded: name it to loadClients");
     } finally {
       aws.destroy();
+    }
+  });
+
+  test("a client that cannot be built fails the call, and the ones built are closed", async () => {
+    const saved = { ...process.env };
+    const destroy = jest.spyOn(DynamoDBClient.prototype, "destroy");
+    try {
+      // The local-stack guard refuses a client with no loopback endpoint: SQS here.
+      process.env.KJP_LOCAL_STACK = "1";
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = "http://127.0.0.1:8000";
+      delete process.env.AWS_ENDPOINT_URL_SQS;
+      delete process.env.AWS_ENDPOINT_URL;
+      await expect(loadClients(["dynamodb", "sqs"])).rejects.toThrow(/refusing to call real AWS for SQS/);
+      expect(destroy).toHaveBeenCalledTimes(1);
+    } finally {
+      destroy.mockRestore();
+      process.env = saved;
     }
   });
 });

@@ -38,7 +38,14 @@ export interface LoadedClients {
  */
 export async function loadClients(names: Iterable<ServiceName>): Promise<LoadedClients> {
   const loaded = [...new Set(names)];
-  const made = await Promise.all(loaded.map((name) => MAKERS[name]()));
+  const settled = await Promise.allSettled(loaded.map((name) => MAKERS[name]()));
+  const made = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) {
+    // E.g. a client refused by the local-stack guard: the ones already built are closed, not left behind.
+    made.forEach((c) => c.destroy());
+    throw failed.reason;
+  }
   const clients = {} as ServiceClients;
   for (const name of Object.keys(MAKERS) as ServiceName[]) {
     const i = loaded.indexOf(name);
