@@ -9,6 +9,7 @@ import { createConsumerHandler } from "../../lib/pipeline/consumer-handler.js";
 import { projectRoot } from "../../lib/util/project-root.js";
 import { lambdaRuntimeEnv } from "../runner/function-env.js";
 import { EventSourceMappingRunner } from "../runner/runner.js";
+import type { ShardEvent } from "../runner/shard-poller.js";
 import { readStreamEventSettings } from "../service-definition/stream-event.js";
 import { chaosConsumerDeps, chaosProcessors } from "./consumer-wiring.js";
 import { withInjectedErrors } from "./processor-faults.js";
@@ -48,9 +49,22 @@ export async function main(): Promise<number> {
       stateDir: requiredSetting(env, "KJP_CHAOS_CHECKPOINTS", "set by the chaos run"),
       // Poll as Lambda does, not faster: the machine is shared with the emulators and producers.
       pollIntervalMs: 500,
+      // The function's log lines (START/END/REPORT and the consumer's own) go to consumer.log with the runner's
+      // events below: when a run fails, the run directory says what each invocation did.
+      echoLogs: true,
     });
     r.on("problem", (p) =>
       console.error(`runner problem (${p.where}${p.shardId ? ` ${p.shardId}` : ""}): ${String(p.error)}`),
+    );
+    const at = () => new Date().toISOString();
+    r.on("retry", (e: ShardEvent & { type: "retry" }) =>
+      console.error(`${at()} runner retry ${e.shardId}: ${e.size} record(s), retry ${e.retries}`),
+    );
+    r.on("bisect", (e: ShardEvent & { type: "bisect" }) =>
+      console.error(`${at()} runner bisect ${e.shardId}: ${e.size} record(s)`),
+    );
+    r.on("discard", (e: ShardEvent & { type: "discard" }) =>
+      console.error(`${at()} runner discard ${e.shardId}: ${e.size} record(s), ${e.condition}`),
     );
     return r;
   };

@@ -1,9 +1,10 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
 
 /**
- * A TCP proxy in front of kinesis-mock for the producers: `cut()` resets every open connection and refuses new
- * ones (what a producer sees in a network or Kinesis outage) until `restore()`. The consumer talks to
- * kinesis-mock directly.
+ * A TCP proxy in front of an emulator: `cut()` resets every open connection and refuses new ones (what a client
+ * sees in a network outage or when the service's host dies) until `restore()`. The chaos run puts one in front of
+ * kinesis-mock for the producers (the consumer talks to kinesis-mock directly) and one in front of DynamoDB Local
+ * for every client (chaos-stack.ts).
  */
 export class TcpOutageProxy {
   private readonly sockets = new Set<Socket>();
