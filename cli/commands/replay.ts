@@ -191,7 +191,7 @@ export function register(program: Command, deps: Partial<ReplayCommandDeps> = {}
         import("../../lib/aws/load-clients.js"),
         import("../../lib/replay/source-selection.js"),
       ]);
-      const { replayEngineDepsFromEnv } = await import("../../handlers/wiring/replay.js");
+      const { replayEngineDepsFromEnv } = await import("../../handlers/wiring/replay-engine.js");
       const aws = await loadClients([
         "dynamodb",
         ...(opts.from === "parked"

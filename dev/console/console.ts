@@ -10,7 +10,7 @@ import { horizonFromEnv } from "../../lib/config/replay-config.js";
 import { verifierOptionsFromEnv } from "../../lib/config/verifier-config.js";
 import { createVerifier, type Verifier } from "../../lib/envelope/verify.js";
 import type { ReplayEngineDeps } from "../../lib/replay/engine.js";
-import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay.js";
+import { replayEngineDepsFromEnv } from "../../handlers/wiring/replay-engine.js";
 import { registry } from "../../schemas/index.js";
 import type { ConsoleContext } from "./api.js";
 import { loadAssets } from "./assets.js";

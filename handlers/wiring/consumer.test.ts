@@ -2,7 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { generateSigningKey } from "../../lib/envelope/signing-keys.js";
 import { createSigner, type Signer } from "../../lib/envelope/sign.js";
-import { replayEngineDepsFromEnv } from "./replay.js";
+import { replayEngineDepsFromEnv } from "./replay-engine.js";
 import { consumerDepsFromEnv } from "./consumer.js";
 import { exampleOf } from "../../schemas/test-helpers.js";
 

@@ -1,11 +1,7 @@
 import type { ServiceClients, ServiceName } from "../aws/load-clients.js";
 import { optionalSetting } from "../config/env.js";
 import { ConfigurationError } from "../errors/kjp-error.js";
-import { cloudWatchSource } from "./cloudwatch-source.js";
-import { ledgerSource } from "./ledger-source.js";
 import { onFailureDestination } from "./onfailure-destination.js";
-import { onFailureS3Source } from "./onfailure-s3-source.js";
-import { DRY_RUN_MIN_VISIBILITY_SEC, onFailureSqsSource } from "./onfailure-sqs-source.js";
 import type { ReplayCandidate, ReplayFilters } from "./types.js";
 
 /**
@@ -56,42 +52,67 @@ export function clientsFor(
   return ["logs", ...stream];
 }
 
-/** The candidates of the chosen source; throws ConfigurationError when a needed setting is missing. */
+/**
+ * A source whose module is imported when the replay starts reading it: each source's module loads the SDK
+ * packages it calls (100 ms or more of CPU each), so a replay pays only for the one it reads. The sources are
+ * async generators, which do nothing before their first read either.
+ */
+function loadedOnRead(load: () => Promise<AsyncIterable<ReplayCandidate>>): AsyncIterable<ReplayCandidate> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* await load();
+    },
+  };
+}
+
+/**
+ * The candidates of the chosen source; throws ConfigurationError when a needed setting is missing. The clients
+ * are taken here, the source's module only when it is read (loadedOnRead).
+ */
 export function selectSource(selection: SourceSelection, ctx: SourceContext): AsyncIterable<ReplayCandidate> {
   const { clients, env, filters, limit } = ctx;
   const stream = ctx.streamName ? { kinesis: clients.kinesis, streamName: ctx.streamName } : undefined;
   const bounded = limit ? { limit } : {};
-  if (selection.from === "ledger")
-    return ledgerSource({
+  if (selection.from === "ledger") {
+    const options = {
       dynamodb: clients.dynamodb,
       ledgerTable: ctx.ledgerTable,
       filters,
       ...(selection.status ? { statuses: [selection.status] } : {}),
       ...bounded,
       ...(stream ? { stream } : {}),
-    });
+    };
+    return loadedOnRead(async () => (await import("./ledger-source.js")).ledgerSource(options));
+  }
   if (selection.from === "onfailure") {
     const destination = onFailureDestination(selection, env);
     const visibility = selection.visibilityTimeoutSec ?? 900;
-    if (destination.kind === "s3")
-      return onFailureS3Source({
+    if (destination.kind === "s3") {
+      const options = {
         s3: clients.s3,
         bucket: destination.bucket,
         prefix: selection.prefix ?? "",
         filters,
         deleteReplayed: selection.deleteReplayed ?? false,
         ...bounded,
+      };
+      return loadedOnRead(async () => (await import("./onfailure-s3-source.js")).onFailureS3Source(options));
+    }
+    const sqs = clients.sqs;
+    const kinesis = clients.kinesis;
+    return loadedOnRead(async () => {
+      const { DRY_RUN_MIN_VISIBILITY_SEC, onFailureSqsSource } = await import("./onfailure-sqs-source.js");
+      return onFailureSqsSource({
+        sqs,
+        kinesis,
+        queueUrl: destination.queueUrl,
+        // A dry run hides what it received long enough to receive every queued batch once (a short timeout
+        // would hand the same messages back and stop the count early), then shows them again.
+        visibilityTimeoutSec: ctx.dryRun ? Math.max(visibility, DRY_RUN_MIN_VISIBILITY_SEC) : visibility,
+        releaseWhenDone: ctx.dryRun === true,
+        ...(ctx.streamGiven && ctx.streamName ? { streamName: ctx.streamName } : {}),
+        ...bounded,
       });
-    return onFailureSqsSource({
-      sqs: clients.sqs,
-      kinesis: clients.kinesis,
-      queueUrl: destination.queueUrl,
-      // A dry run hides what it received long enough to receive every queued batch once (a short timeout
-      // would hand the same messages back and stop the count early), then shows them again.
-      visibilityTimeoutSec: ctx.dryRun ? Math.max(visibility, DRY_RUN_MIN_VISIBILITY_SEC) : visibility,
-      releaseWhenDone: ctx.dryRun === true,
-      ...(ctx.streamGiven && ctx.streamName ? { streamName: ctx.streamName } : {}),
-      ...bounded,
     });
   }
   const logGroup = selection.logGroup ?? optionalSetting(env, "KJP_CONSUMER_LOG_GROUP");
@@ -100,11 +121,6 @@ export function selectSource(selection: SourceSelection, ctx: SourceContext): As
       "--from cloudwatch needs --log-group (the consumer's log group)",
       "pass --log-group /aws/lambda/<consumer function name>",
     );
-  return cloudWatchSource({
-    logs: clients.logs,
-    logGroup,
-    filters,
-    ...(stream ? { stream } : {}),
-    ...bounded,
-  });
+  const options = { logs: clients.logs, logGroup, filters, ...(stream ? { stream } : {}), ...bounded };
+  return loadedOnRead(async () => (await import("./cloudwatch-source.js")).cloudWatchSource(options));
 }

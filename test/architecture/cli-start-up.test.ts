@@ -84,3 +84,14 @@ test.each([
 ])("kjp %s loads the SDK clients %j and no other", (command, clients) => {
   expect(sdkClientsOf(command)).toEqual(clients);
 });
+
+// `kjp replay` reads one source: choosing it loads no source's module (each is imported when read, with the SDK
+// package it calls), and building the engine loads the consumer's own DynamoDB client, not the scheduled replay
+// Lambda's Kinesis and SQS clients.
+test.each([
+  ["lib/replay/source-selection.ts", []],
+  ["handlers/wiring/replay-engine.ts", ["@aws-sdk/client-dynamodb"]],
+])("loading %s loads the SDK clients %j and no other", (entry, clients) => {
+  const sdk = [...startUpClosure(entry).keys()].filter((t) => t.startsWith("@aws-sdk/client-")).sort();
+  expect(sdk).toEqual(clients);
+});
