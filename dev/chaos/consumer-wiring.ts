@@ -47,7 +47,7 @@ export function chaosConsumerDeps(
   };
 }
 
-/** What `kjp replay` builds from the environment (handlers/wiring/replay.ts), with the chaos message type. */
+/** What `kjp replay` builds from the environment (handlers/wiring/replay-engine.ts), with the chaos message type. */
 export function chaosReplayDeps(
   env: NodeJS.ProcessEnv,
   dynamodb: DynamoDBClient,
